@@ -1,0 +1,35 @@
+//! flowlog-core: packets in, VPC flow-log records out.
+//!
+//! One record per unidirectional 5-tuple per observation point per capture window, the way cloud
+//! providers produce VPC flow logs, computed from packets with no heap allocation per packet.
+//!
+//! The pipeline, one module per concept: [`parse`] (link layers, shims, tunnels, IP, L4) →
+//! [`key`] (the flow key) → [`table`] (fixed-capacity session table with LRU eviction) →
+//! [`window`] (epoch-aligned capture windows in packet time) → [`record`] → [`format`] (JSON
+//! lines, Alibaba SLS, AWS, CSV). [`Meter`] composes them.
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod counters;
+pub mod error;
+pub mod format;
+pub mod frag;
+pub mod key;
+pub mod meter;
+pub mod parse;
+pub mod record;
+pub mod table;
+pub mod window;
+
+#[cfg(feature = "capture")]
+pub mod capture;
+
+pub use config::{Accounting, Config, ConfigError, ConfigField, Decap, PortList, TunnelPorts};
+pub use counters::Counters;
+pub use error::{Error, ErrorKind};
+pub use key::{Action, Direction, FlowKey};
+pub use meter::{Frame, Meter, Sink};
+pub use parse::{Dissected, LinkType, Notes, Skip};
+pub use record::{EndReason, LogStatus, Record};
+pub use window::Timestamp;

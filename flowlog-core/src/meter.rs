@@ -1,0 +1,276 @@
+//! The meter: the only module that sees the whole pipeline (parse → key → table → window → record).
+
+use crate::config::{Config, ConfigError};
+use crate::counters::Counters;
+use crate::frag::FragTable;
+use crate::key::{Action, Direction, FlowKey};
+use crate::parse::{dissect, LinkType, Notes, Skip};
+use crate::record::{EndReason, LogStatus, Record};
+use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, TCP_FLAGS_MASK};
+use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
+
+/// Where finished records go. Called synchronously from [`Meter::process`] and [`Meter::flush`];
+/// the record is borrowed for the call only.
+pub trait Sink {
+    /// Receive one finished record.
+    fn record(&mut self, record: &Record);
+}
+
+impl<F: FnMut(&Record)> Sink for F {
+    #[inline]
+    fn record(&mut self, record: &Record) {
+        self(record)
+    }
+}
+
+/// One captured packet and where it was seen.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// Capture time.
+    pub ts: Timestamp,
+    /// Link type of the capture interface.
+    pub link: LinkType,
+    /// Length on the wire (may exceed `data.len()` when the capture was cut at a snaplen).
+    pub orig_len: u32,
+    /// The captured bytes (`caplen` of them).
+    pub data: &'a [u8],
+    /// Interface index or ENI the packet was seen on.
+    pub observation_point: u32,
+    /// Direction relative to the ENI, when the collector knows it.
+    pub direction: Direction,
+    /// The verdict, when the collector knows it (default accept).
+    pub action: Action,
+}
+
+impl<'a> Frame<'a> {
+    /// A frame with its wire length equal to the captured length, observation point 0, direction
+    /// unknown, action accept.
+    pub fn new(ts_ns: u64, link: LinkType, data: &'a [u8]) -> Frame<'a> {
+        Frame {
+            ts: Timestamp::Ns(ts_ns),
+            link,
+            orig_len: data.len().min(u32::MAX as usize) as u32,
+            data,
+            observation_point: 0,
+            direction: Direction::Unknown,
+            action: Action::Accept,
+        }
+    }
+}
+
+/// Turns packets into flow-log records. All memory is reserved by [`Meter::new`]; `process` and
+/// `flush` never allocate.
+///
+/// ```
+/// use flowlog_core::{Config, Frame, LinkType, Meter, Record};
+///
+/// let mut meter = Meter::new(Config { window_secs: 60, ..Config::default() }).unwrap();
+/// let mut records: Vec<Record> = Vec::new();
+/// let mut sink = |r: &Record| records.push(*r);
+/// // A 20-byte IPv4 header with no payload, protocol 253, on a raw-IP link.
+/// let pkt = [0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+/// meter.process(&Frame::new(1_700_000_000_000_000_000, LinkType::RAW, &pkt), &mut sink).unwrap();
+/// meter.flush(&mut sink);
+/// assert_eq!(records.len(), 1);
+/// assert_eq!((records[0].packets, records[0].bytes), (1, 20));
+/// assert!(meter.counters().is_conserved());
+/// ```
+pub struct Meter {
+    config: Config,
+    table: FlowTable,
+    frags: FragTable,
+    clock: WindowClock,
+    counters: Counters,
+}
+
+impl Meter {
+    /// Build a meter, reserving the session table and the fragment table.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first invalid field.
+    pub fn new(config: Config) -> Result<Meter, ConfigError> {
+        config.validate()?;
+        let seed = config.hash_seed.unwrap_or_else(random_seed);
+        Ok(Meter {
+            table: FlowTable::new(config.max_flows, seed),
+            frags: FragTable::new(config.max_fragments),
+            clock: WindowClock::new(config.window_secs),
+            counters: Counters::default(),
+            config,
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The counters so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Flows in the table now.
+    pub fn active_flows(&self) -> u32 {
+        self.table.len()
+    }
+
+    /// Heap bytes the meter holds (session table, index and fragment table).
+    pub fn heap_bytes(&self) -> usize {
+        self.table.heap_bytes() + self.frags.heap_bytes()
+    }
+
+    /// Meter one packet. Records that this packet finishes (a window rollover, an eviction) go to
+    /// `sink` before it returns. Never allocates.
+    ///
+    /// # Errors
+    /// The [`Skip`] reason when the packet was not metered (it is counted either way).
+    #[inline]
+    pub fn process<S: Sink + ?Sized>(&mut self, frame: &Frame<'_>, sink: &mut S) -> Result<(), Skip> {
+        self.counters.packets_in += 1;
+        if frame.ts == Timestamp::OutOfRange {
+            self.counters.bad_timestamp += 1;
+        }
+        let raw_ts = self.clock.resolve(frame.ts);
+        let previous_window = self.clock.current_start_ns();
+        let (ts, late) = match self.clock.place(raw_ts) {
+            Placement::Current(t) => (t, false),
+            Placement::Late(t) => (t, true),
+            Placement::Rollover { ts_ns, .. } => {
+                self.counters.rollovers += 1;
+                // previous_window is Some: a rollover needs a current window.
+                self.emit_all(previous_window.unwrap_or(0), EndReason::Window, sink);
+                (ts_ns, false)
+            }
+        };
+
+        let d = match dissect(frame.link, frame.data, frame.orig_len, raw_ts, &self.config, &mut self.frags) {
+            Ok(d) => d,
+            Err(skip) => {
+                self.counters.skipped[skip as usize] += 1;
+                return Err(skip);
+            }
+        };
+        self.count_notes(d.notes, late);
+
+        let key = FlowKey::new(
+            &d,
+            frame.observation_point,
+            frame.direction,
+            frame.action,
+            self.config.key_vlan,
+            self.config.key_tunnel,
+        );
+        let window_start = self.clock.current_start_ns().unwrap_or(0);
+        let slot = match self.table.upsert(&key) {
+            Upsert::Existing(slot) => {
+                if self.table.get(slot).1.packets == u32::MAX {
+                    // Split before the packet count overflows; the flow continues in a new record.
+                    let (k, s) = self.table.get(slot);
+                    let record = self.record(k, s, window_start, EndReason::PacketLimit);
+                    self.emit(&record, sink);
+                    *self.table.stats_mut(slot) = FlowStats::default();
+                }
+                slot
+            }
+            Upsert::New(slot) => slot,
+            Upsert::Replaced(slot, old_key, old_stats) => {
+                self.counters.evictions += 1;
+                let record = self.record(&old_key, &old_stats, window_start, EndReason::Evicted);
+                self.emit(&record, sink);
+                slot
+            }
+        };
+        let s = self.table.stats_mut(slot);
+        if s.packets == 0 {
+            s.first_ns = ts;
+            s.last_ns = ts;
+        } else {
+            s.first_ns = s.first_ns.min(ts);
+            s.last_ns = s.last_ns.max(ts);
+        }
+        if d.has_icmp && s.flags & FLAG_HAS_ICMP == 0 {
+            s.flags |= FLAG_HAS_ICMP;
+            s.icmp_type = d.icmp_type;
+            s.icmp_code = d.icmp_code;
+        }
+        s.packets += 1;
+        s.bytes += d.bytes;
+        s.flags |= d.tcp_flags & TCP_FLAGS_MASK;
+        self.counters.metered += 1;
+        Ok(())
+    }
+
+    /// Emit every flow in the table (end of input). The meter stays usable. Never allocates.
+    pub fn flush<S: Sink + ?Sized>(&mut self, sink: &mut S) {
+        if let Some(start) = self.clock.current_start_ns() {
+            self.emit_all(start, EndReason::Flush, sink);
+        }
+    }
+
+    #[inline]
+    fn count_notes(&mut self, notes: Notes, late: bool) {
+        let c = &mut self.counters;
+        c.truncated_l4 += notes.contains(Notes::TRUNCATED_L4) as u64;
+        c.bad_ipv6_chain += notes.contains(Notes::BAD_IPV6_CHAIN) as u64;
+        c.orphan_fragments += notes.contains(Notes::ORPHAN_FRAGMENT) as u64;
+        c.bad_length += notes.contains(Notes::BAD_LENGTH) as u64;
+        c.late_packets += late as u64;
+    }
+
+    fn emit_all<S: Sink + ?Sized>(&mut self, window_start_ns: u64, reason: EndReason, sink: &mut S) {
+        let window_secs = self.config.window_secs;
+        let counters = &mut self.counters;
+        self.table.drain(|key, stats| {
+            let record = make_record(key, stats, window_start_ns, window_secs, reason);
+            counters.records += 1;
+            counters.record_packets += record.packets;
+            sink.record(&record);
+        });
+    }
+
+    #[inline]
+    fn record(&self, key: &FlowKey, stats: &FlowStats, window_start_ns: u64, reason: EndReason) -> Record {
+        make_record(key, stats, window_start_ns, self.config.window_secs, reason)
+    }
+
+    #[inline]
+    fn emit<S: Sink + ?Sized>(&mut self, record: &Record, sink: &mut S) {
+        self.counters.records += 1;
+        self.counters.record_packets += record.packets;
+        sink.record(record);
+    }
+}
+
+#[inline]
+fn make_record(
+    key: &FlowKey,
+    s: &FlowStats,
+    window_start_ns: u64,
+    window_secs: u64,
+    reason: EndReason,
+) -> Record {
+    Record {
+        key: *key,
+        packets: s.packets as u64,
+        bytes: s.bytes,
+        start_ns: s.first_ns,
+        end_ns: s.last_ns,
+        tcp_flags: s.flags & TCP_FLAGS_MASK,
+        has_icmp: s.flags & FLAG_HAS_ICMP != 0,
+        icmp_type: s.icmp_type,
+        icmp_code: s.icmp_code,
+        window_start: window_start_ns / NS_PER_SEC,
+        window_secs,
+        end_reason: reason,
+        log_status: LogStatus::Ok,
+    }
+}
+
+/// A per-meter random seed without allocating: std's `RandomState` draws its keys from the OS.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x666c_6f77_6c6f_67);
+    h.finish()
+}

@@ -1,0 +1,402 @@
+//! The session table (SPEC §3): fixed capacity, LRU eviction that emits, never loses.
+//!
+//! Layout: a dense array of `Slot`s (key + stats + LRU links, 88 bytes) and an open-addressing
+//! index of `u32` entries (linear probing, 1.5 entries per flow) that point into it. Each index
+//! entry packs the slot number with a few bits of the key's hash, so a probe that meets another
+//! key is usually rejected without touching that key's slot.
+//!
+//! Hand-rolled rather than `hashbrown::HashTable`: under eviction churn a full hashbrown table
+//! accumulates tombstones and, once it holds more than half its capacity, rehashes into a new
+//! allocation (`reserve_rehash`), so it must be reserved at twice the capacity (≈ 20 bytes of
+//! index per flow) to stay allocation-free. Linear probing with backward-shift deletion leaves no
+//! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
+
+use crate::key::{hash_key, FlowKey};
+
+/// Counters of one flow within one window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlowStats {
+    /// Earliest packet time, ns.
+    pub first_ns: u64,
+    /// Latest packet time, ns.
+    pub last_ns: u64,
+    /// Bytes.
+    pub bytes: u64,
+    /// Packets (a record is split before this overflows; see `EndReason::PacketLimit`).
+    pub packets: u32,
+    /// Bits 0–8: OR of TCP flags (with NS); bit 15: ICMP type/code known.
+    pub flags: u16,
+    /// ICMP type of the first packet.
+    pub icmp_type: u8,
+    /// ICMP code of the first packet.
+    pub icmp_code: u8,
+}
+
+/// Bit of [`FlowStats::flags`] that marks `icmp_type`/`icmp_code` as set.
+pub const FLAG_HAS_ICMP: u16 = 1 << 15;
+/// Bits of [`FlowStats::flags`] that hold the TCP flags.
+pub const TCP_FLAGS_MASK: u16 = 0x1ff;
+
+const NIL: u32 = u32::MAX;
+const EMPTY: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Slot {
+    key: FlowKey,
+    stats: FlowStats,
+    /// Towards the least recently updated flow.
+    prev: u32,
+    /// Towards the most recently updated flow.
+    next: u32,
+}
+
+const _: () = assert!(core::mem::size_of::<Slot>() == 88);
+
+/// What [`FlowTable::upsert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// The key was present, in this slot.
+    Existing(u32),
+    /// The key was added in a free slot, with zeroed stats.
+    New(u32),
+    /// The table was full: the least recently updated flow (key and stats returned) was removed
+    /// and its slot reused for the key, with zeroed stats.
+    Replaced(u32, FlowKey, FlowStats),
+}
+
+/// A fixed-capacity flow table with LRU order. Never allocates after [`FlowTable::new`].
+pub struct FlowTable {
+    slots: Box<[Slot]>,
+    index: Box<[u32]>,
+    /// Slots `0..len` are in use.
+    len: u32,
+    /// Least recently updated slot.
+    lru_head: u32,
+    /// Most recently updated slot.
+    lru_tail: u32,
+    slot_bits: u32,
+    seed: u64,
+}
+
+impl FlowTable {
+    /// A table for `max_flows` flows (1 ..= 2^28); reserves all its memory now.
+    pub fn new(max_flows: u32, seed: u64) -> FlowTable {
+        let max_flows = max_flows.clamp(1, crate::config::MAX_FLOWS_LIMIT);
+        // 1.5 index entries per flow keeps linear probing short (load ≤ 2/3).
+        let buckets = (max_flows as usize + max_flows as usize / 2).max(max_flows as usize + 1);
+        let empty = Slot { key: FlowKey::ZERO, stats: FlowStats::default(), prev: NIL, next: NIL };
+        FlowTable {
+            slots: vec![empty; max_flows as usize].into_boxed_slice(),
+            index: vec![EMPTY; buckets].into_boxed_slice(),
+            len: 0,
+            lru_head: NIL,
+            lru_tail: NIL,
+            // Bits needed to write `max_flows` itself, so a slot number never has all bits set and
+            // an entry can never equal EMPTY.
+            slot_bits: 32 - max_flows.leading_zeros(),
+            seed,
+        }
+    }
+
+    /// Flows the table can hold.
+    pub fn capacity(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
+    /// Flows in the table now.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether the table holds no flow.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Heap bytes held by the table (slots + index).
+    pub fn heap_bytes(&self) -> usize {
+        core::mem::size_of_val(&*self.slots) + core::mem::size_of_val(&*self.index)
+    }
+
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        // Lemire's range reduction: maps the high 32 bits onto 0..buckets without a division.
+        (((hash >> 32) * self.index.len() as u64) >> 32) as usize
+    }
+
+    #[inline]
+    fn next_bucket(&self, i: usize) -> usize {
+        if i + 1 == self.index.len() {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    #[inline]
+    fn entry(&self, slot: u32, hash: u64) -> u32 {
+        let tag_mask = !0u32 << self.slot_bits;
+        ((hash as u32) << self.slot_bits) & tag_mask | slot
+    }
+
+    #[inline]
+    fn slot_of(&self, entry: u32) -> u32 {
+        entry & !(!0u32 << self.slot_bits)
+    }
+
+    /// Find `key` (as `Existing`) or add it, evicting the least recently updated flow when full.
+    /// The slot becomes the most recently updated. Never allocates.
+    #[inline]
+    pub fn upsert(&mut self, key: &FlowKey) -> Upsert {
+        let hash = hash_key(key, self.seed);
+        let tag_mask = !0u32 << self.slot_bits;
+        let want_tag = self.entry(0, hash) & tag_mask;
+        let mut i = self.home(hash);
+        loop {
+            let e = self.index[i];
+            if e == EMPTY {
+                break;
+            }
+            if e & tag_mask == want_tag {
+                let slot = self.slot_of(e);
+                if self.slots[slot as usize].key == *key {
+                    self.touch(slot);
+                    return Upsert::Existing(slot);
+                }
+            }
+            i = self.next_bucket(i);
+        }
+        // Not found; `i` is the first empty bucket of the probe run.
+        if self.len < self.capacity() {
+            let slot = self.len;
+            self.len += 1;
+            self.index[i] = self.entry(slot, hash);
+            let s = &mut self.slots[slot as usize];
+            s.key = *key;
+            s.stats = FlowStats::default();
+            self.push_tail(slot);
+            return Upsert::New(slot);
+        }
+        let victim = self.lru_head;
+        let old = self.slots[victim as usize];
+        self.remove_index(victim, &old.key);
+        self.unlink(victim);
+        // The removal may have shifted entries, so probe again for the free bucket.
+        let mut j = self.home(hash);
+        while self.index[j] != EMPTY {
+            j = self.next_bucket(j);
+        }
+        self.index[j] = self.entry(victim, hash);
+        let s = &mut self.slots[victim as usize];
+        s.key = *key;
+        s.stats = FlowStats::default();
+        self.push_tail(victim);
+        Upsert::Replaced(victim, old.key, old.stats)
+    }
+
+    /// The stats of a slot returned by [`FlowTable::upsert`].
+    #[inline]
+    pub fn stats_mut(&mut self, slot: u32) -> &mut FlowStats {
+        &mut self.slots[slot as usize].stats
+    }
+
+    /// The key and stats of a slot.
+    #[inline]
+    pub fn get(&self, slot: u32) -> (&FlowKey, &FlowStats) {
+        let s = &self.slots[slot as usize];
+        (&s.key, &s.stats)
+    }
+
+    /// Call `emit` for every flow, in slot order (creation order, deterministic for a given
+    /// input), then empty the table. Never allocates.
+    pub fn drain(&mut self, mut emit: impl FnMut(&FlowKey, &FlowStats)) {
+        for s in &self.slots[..self.len as usize] {
+            emit(&s.key, &s.stats);
+        }
+        self.clear();
+    }
+
+    /// Forget every flow without emitting; keeps the memory.
+    pub fn clear(&mut self) {
+        if self.len > 0 {
+            self.index.fill(EMPTY);
+        }
+        self.len = 0;
+        self.lru_head = NIL;
+        self.lru_tail = NIL;
+    }
+
+    /// Remove `slot`'s entry (key `key`) from the index with backward-shift deletion, which keeps
+    /// every probe run contiguous and leaves no tombstone.
+    fn remove_index(&mut self, slot: u32, key: &FlowKey) {
+        let mut i = self.home(hash_key(key, self.seed));
+        // EMPTY's slot bits are all ones, never a slot number, so the run's hole is not mistaken.
+        while self.slot_of(self.index[i]) != slot {
+            i = self.next_bucket(i);
+        }
+        // `i` is now a hole; pull later entries of the run back into it when their home allows.
+        let mut hole = i;
+        let mut j = self.next_bucket(i);
+        loop {
+            let e = self.index[j];
+            if e == EMPTY {
+                break;
+            }
+            let k = self.slots[self.slot_of(e) as usize].key;
+            let home = self.home(hash_key(&k, self.seed));
+            // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
+            let in_between = if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
+            if !in_between {
+                self.index[hole] = e;
+                hole = j;
+            }
+            j = self.next_bucket(j);
+        }
+        self.index[hole] = EMPTY;
+    }
+
+    #[inline]
+    fn touch(&mut self, slot: u32) {
+        if self.lru_tail != slot {
+            self.unlink(slot);
+            self.push_tail(slot);
+        }
+    }
+
+    #[inline]
+    fn unlink(&mut self, slot: u32) {
+        let Slot { prev, next, .. } = self.slots[slot as usize];
+        if prev == NIL {
+            self.lru_head = next;
+        } else {
+            self.slots[prev as usize].next = next;
+        }
+        if next == NIL {
+            self.lru_tail = prev;
+        } else {
+            self.slots[next as usize].prev = prev;
+        }
+    }
+
+    #[inline]
+    fn push_tail(&mut self, slot: u32) {
+        let tail = self.lru_tail;
+        {
+            let s = &mut self.slots[slot as usize];
+            s.prev = tail;
+            s.next = NIL;
+        }
+        if tail == NIL {
+            self.lru_head = slot;
+        } else {
+            self.slots[tail as usize].next = slot;
+        }
+        self.lru_tail = slot;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn key(n: u32) -> FlowKey {
+        let mut k = FlowKey::ZERO;
+        k.src[..4].copy_from_slice(&n.to_be_bytes());
+        k.protocol = 17;
+        k
+    }
+
+    #[test]
+    fn new_then_existing() {
+        let mut t = FlowTable::new(4, 1);
+        assert_eq!(t.upsert(&key(1)), Upsert::New(0));
+        assert_eq!(t.upsert(&key(2)), Upsert::New(1));
+        assert_eq!(t.upsert(&key(1)), Upsert::Existing(0));
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn full_table_replaces_the_least_recently_updated_flow() {
+        let mut t = FlowTable::new(3, 7);
+        for n in 1..=3 {
+            t.upsert(&key(n));
+        }
+        t.upsert(&key(1)); // 2 is now the least recently updated
+        t.stats_mut(1).packets = 5;
+        match t.upsert(&key(4)) {
+            Upsert::Replaced(slot, old, stats) => {
+                assert_eq!(slot, 1);
+                assert_eq!(old, key(2));
+                assert_eq!(stats.packets, 5);
+                assert_eq!(t.get(slot).1.packets, 0, "the reused slot starts from zero");
+            }
+            other => panic!("expected a replacement, got {other:?}"),
+        }
+        assert!(matches!(t.upsert(&key(2)), Upsert::Replaced(_, k, _) if k == key(3)));
+    }
+
+    #[test]
+    fn drain_emits_every_flow_once_and_empties() {
+        let mut t = FlowTable::new(100, 3);
+        for n in 0..50 {
+            t.upsert(&key(n));
+        }
+        let mut seen = Vec::new();
+        t.drain(|k, _| seen.push(*k));
+        assert_eq!(seen.len(), 50);
+        assert!(t.is_empty());
+        assert_eq!(t.upsert(&key(0)), Upsert::New(0));
+    }
+
+    /// Random operations against a simple model: a map plus a recency list.
+    #[test]
+    fn agrees_with_a_reference_lru_under_churn() {
+        for cap in [1u32, 2, 3, 7, 64] {
+            let mut t = FlowTable::new(cap, 0);
+            let mut model: BTreeMap<FlowKey, u64> = BTreeMap::new(); // key -> last use
+            let mut clock = 0u64;
+            let mut x = 12345u64;
+            for _ in 0..20_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let k = key((x % (cap as u64 * 3 + 1)) as u32);
+                clock += 1;
+                let got = t.upsert(&k);
+                if let Some(v) = model.get_mut(&k) {
+                    *v = clock;
+                    assert!(matches!(got, Upsert::Existing(_)));
+                } else if model.len() < cap as usize {
+                    model.insert(k, clock);
+                    assert!(matches!(got, Upsert::New(_)));
+                } else {
+                    let (&lru, _) = model.iter().min_by_key(|(_, &v)| v).unwrap();
+                    model.remove(&lru);
+                    model.insert(k, clock);
+                    assert!(matches!(got, Upsert::Replaced(_, old, _) if old == lru));
+                }
+                assert_eq!(t.len() as usize, model.len());
+            }
+        }
+    }
+
+    impl PartialOrd for FlowKey {
+        fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for FlowKey {
+        fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+            self.words().cmp(&other.words())
+        }
+    }
+
+    #[test]
+    fn memory_per_flow_is_under_96_bytes() {
+        let t = FlowTable::new(1 << 20, 0);
+        let per_flow = t.heap_bytes() as f64 / t.capacity() as f64;
+        assert!(per_flow <= 96.0, "{per_flow} bytes per flow");
+    }
+}

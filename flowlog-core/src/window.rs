@@ -1,0 +1,165 @@
+//! Capture windows (SPEC §4): epoch-aligned, in packet time. Pure integer math.
+
+/// Nanoseconds per second.
+pub const NS_PER_SEC: u64 = 1_000_000_000;
+
+/// A packet's timestamp as the capture gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timestamp {
+    /// Nanoseconds since the Unix epoch.
+    Ns(u64),
+    /// No timestamp (a pcapng simple packet block): takes the meter's clock.
+    Missing,
+    /// A timestamp after the year 2554 (beyond u64 nanoseconds): takes the clock, counted in
+    /// `bad_timestamp`.
+    OutOfRange,
+}
+
+impl Timestamp {
+    /// From seconds and nanoseconds since the epoch; `OutOfRange` when it does not fit in u64 ns.
+    pub fn from_parts(secs: u64, nanos: u64) -> Timestamp {
+        match secs.checked_mul(NS_PER_SEC).and_then(|s| s.checked_add(nanos)) {
+            Some(ns) => Timestamp::Ns(ns),
+            None => Timestamp::OutOfRange,
+        }
+    }
+}
+
+/// Where a packet falls relative to the current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// In the current window, at this time.
+    Current(u64),
+    /// Later than the current window: roll over to the window starting at `start_ns`, then place
+    /// the packet at `ts_ns`.
+    Rollover {
+        /// Start of the new window.
+        start_ns: u64,
+        /// The packet's time.
+        ts_ns: u64,
+    },
+    /// Before the current window: counted in it, its time clamped to the window start.
+    Late(u64),
+}
+
+/// The meter's clock and current window.
+#[derive(Debug, Clone, Copy)]
+pub struct WindowClock {
+    window_ns: u64,
+    /// Start of the current window; `None` before the first packet.
+    start_ns: Option<u64>,
+    /// Largest timestamp seen (SPEC §4: "the meter's clock").
+    clock_ns: u64,
+}
+
+impl WindowClock {
+    /// A clock for windows of `window_secs` (≥ 1, validated by `Config`).
+    pub fn new(window_secs: u64) -> WindowClock {
+        WindowClock { window_ns: window_secs.max(1).saturating_mul(NS_PER_SEC), start_ns: None, clock_ns: 0 }
+    }
+
+    /// Start of the window holding `ts_ns`: floor(ts / W) × W.
+    #[inline]
+    pub fn align(&self, ts_ns: u64) -> u64 {
+        ts_ns - ts_ns % self.window_ns
+    }
+
+    /// Window length in ns.
+    pub fn window_ns(&self) -> u64 {
+        self.window_ns
+    }
+
+    /// Start of the current window, if any packet was seen.
+    pub fn current_start_ns(&self) -> Option<u64> {
+        self.start_ns
+    }
+
+    /// The largest timestamp seen so far (0 before any packet).
+    pub fn clock_ns(&self) -> u64 {
+        self.clock_ns
+    }
+
+    /// Resolve a timestamp against the clock: missing or out-of-range ones take the clock.
+    #[inline]
+    pub fn resolve(&self, ts: Timestamp) -> u64 {
+        match ts {
+            Timestamp::Ns(ns) => ns,
+            Timestamp::Missing | Timestamp::OutOfRange => self.clock_ns,
+        }
+    }
+
+    /// Advance the clock with a packet at `ts_ns` and say where it falls. A jump over many empty
+    /// windows is one rollover, straight to the packet's window (SPEC §4).
+    #[inline]
+    pub fn place(&mut self, ts_ns: u64) -> Placement {
+        if ts_ns > self.clock_ns {
+            self.clock_ns = ts_ns;
+        }
+        match self.start_ns {
+            None => {
+                let start = self.align(ts_ns);
+                self.start_ns = Some(start);
+                Placement::Current(ts_ns)
+            }
+            Some(start) if ts_ns < start => Placement::Late(start),
+            Some(start) if ts_ns - start < self.window_ns => Placement::Current(ts_ns),
+            Some(_) => {
+                let start = self.align(ts_ns);
+                self.start_ns = Some(start);
+                Placement::Rollover { start_ns: start, ts_ns }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = NS_PER_SEC;
+
+    #[test]
+    fn windows_are_aligned_to_the_epoch() {
+        let w = WindowClock::new(60);
+        assert_eq!(w.align(1_300_475_168 * S + 5), 1_300_475_160 * S);
+        assert_eq!(w.align(120 * S), 120 * S);
+    }
+
+    #[test]
+    fn first_packet_opens_its_window_later_one_rolls_over() {
+        let mut w = WindowClock::new(60);
+        assert_eq!(w.place(61 * S), Placement::Current(61 * S));
+        assert_eq!(w.current_start_ns(), Some(60 * S));
+        assert_eq!(w.place(119 * S), Placement::Current(119 * S));
+        assert_eq!(w.place(120 * S), Placement::Rollover { start_ns: 120 * S, ts_ns: 120 * S });
+    }
+
+    #[test]
+    fn a_jump_over_years_is_one_rollover() {
+        let mut w = WindowClock::new(600);
+        w.place(10 * S);
+        let years = 3 * 365 * 86_400 * S;
+        assert_eq!(
+            w.place(years + 7 * S),
+            Placement::Rollover { start_ns: w.align(years), ts_ns: years + 7 * S }
+        );
+    }
+
+    #[test]
+    fn late_packet_is_clamped_to_the_window_start_and_clock_does_not_go_back() {
+        let mut w = WindowClock::new(60);
+        w.place(130 * S);
+        assert_eq!(w.place(59 * S), Placement::Late(120 * S));
+        assert_eq!(w.clock_ns(), 130 * S);
+    }
+
+    #[test]
+    fn missing_and_out_of_range_timestamps_take_the_clock() {
+        let mut w = WindowClock::new(60);
+        assert_eq!(w.resolve(Timestamp::Missing), 0, "clock is 0 before any packet");
+        w.place(77 * S);
+        assert_eq!(w.resolve(Timestamp::OutOfRange), 77 * S);
+        assert_eq!(Timestamp::from_parts(u64::MAX / S + 1, 0), Timestamp::OutOfRange);
+        assert_eq!(Timestamp::from_parts(1, 2), Timestamp::Ns(S + 2));
+    }
+}
