@@ -1020,3 +1020,108 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The corpus: records computed independently (tshark + SPEC rules) in `expected-windows/`
+
+fn corpus_dir() -> std::path::PathBuf {
+    match std::env::var_os("FLOWLOG_CORPUS") {
+        Some(p) => p.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+    }
+}
+
+/// For every expected record of the corpus, build the `Record` from its numbers and check what
+/// flowlog writes against the expectation's own text and arithmetic: canonical address text (as
+/// tshark wrote it), floor seconds, the 9-bit TCP flags on TCP records only, ICMP type and code.
+#[test]
+fn jsonl_and_aws_lines_of_the_corpus_expected_records_agree_with_the_expectations() {
+    let dir = corpus_dir().join("expected-windows");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("skipped: no corpus at {} (set FLOWLOG_CORPUS)", dir.display());
+        return;
+    };
+    let jsonl = Formatter::new(FormatKind::Jsonl);
+    let aws = aws_custom("${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${tcp-flags} ${type}");
+    let mut checked = 0usize;
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let (Some(records), Some(window)) = (doc["records"].as_array(), doc["window"].as_u64()) else {
+            continue; // a file tshark could not read
+        };
+        for e in records {
+            let u = |k: &str| e[k].as_u64().unwrap_or_else(|| panic!("{}: {k}", path.display()));
+            let text = |k: &str| e[k].as_str().unwrap().to_owned();
+            let (src, v6) = octets(text("srcaddr").parse().unwrap());
+            let (dst, _) = octets(text("dstaddr").parse().unwrap());
+            let mut d = Dissected::EMPTY;
+            d.ip_version = if v6 { 6 } else { 4 };
+            d.src = src;
+            d.dst = dst;
+            d.protocol = u("protocol") as u8;
+            d.src_port = u("srcport") as u16;
+            d.dst_port = u("dstport") as u16;
+            let has_icmp = e.get("icmp_type").is_some();
+            let rec = Record {
+                key: FlowKey::new(&d, 0, Direction::Unknown, Action::Accept, false, false),
+                packets: u("packets"),
+                bytes: u("bytes"),
+                start_ns: u("start_ns"),
+                end_ns: u("end_ns"),
+                tcp_flags: u("tcp_flags") as u16,
+                has_icmp,
+                icmp_type: if has_icmp { u("icmp_type") as u8 } else { 0 },
+                icmp_code: if has_icmp { u("icmp_code") as u8 } else { 0 },
+                window_start: u("window_start"),
+                window_secs: window,
+                end_reason: EndReason::Window,
+                log_status: LogStatus::Ok,
+            };
+            let line = write(&jsonl, &rec);
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            let ctx = format!("{}: {line}", path.display());
+            for k in ["srcaddr", "dstaddr"] {
+                assert_eq!(v[k].as_str(), Some(text(k).as_str()), "{ctx}");
+            }
+            assert_eq!(v["start"].as_u64(), Some(u("start")), "{ctx}");
+            assert_eq!(v["end"].as_u64(), Some(u("end")), "{ctx}");
+            assert_eq!(v["window-start"].as_u64(), Some(u("window_start")), "{ctx}");
+            if u("protocol") == 6 {
+                assert_eq!(v["tcp-flags"].as_u64(), Some(u("tcp_flags")), "{ctx}");
+            } else {
+                assert_eq!(u("tcp_flags"), 0, "{ctx}");
+                assert!(v.get("tcp-flags").is_none(), "{ctx}");
+            }
+            if has_icmp {
+                assert_eq!(v["icmp-type"].as_u64(), Some(u("icmp_type")), "{ctx}");
+                assert_eq!(v["icmp-code"].as_u64(), Some(u("icmp_code")), "{ctx}");
+            }
+            let tcp = if u("protocol") == 6 {
+                aws_tcp_flags(u("tcp_flags") as u16).to_string()
+            } else {
+                "-".into()
+            };
+            let want = format!(
+                "{} {} {} {} {} {} {} {} {} {tcp} {}\n",
+                text("srcaddr"),
+                text("dstaddr"),
+                u("srcport"),
+                u("dstport"),
+                u("protocol"),
+                u("packets"),
+                u("bytes"),
+                u("start"),
+                u("end"),
+                if v6 { "IPv6" } else { "IPv4" }
+            );
+            assert_eq!(write(&aws, &rec), want, "{}", path.display());
+            checked += 1;
+        }
+    }
+    println!("checked {checked} corpus records");
+    assert!(checked > 0, "the corpus directory holds no records");
+}
