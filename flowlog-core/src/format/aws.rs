@@ -19,6 +19,9 @@
 //! - `tcp-flags`: as AWS reports them: the OR of FIN 1, SYN 2, RST 4, PSH 8, URG 32, and ACK 16
 //!   only together with SYN (an ACK-only flow reports 0, SYN-ACK 18); ECE, CWR and NS never.
 //!   A non-TCP record writes `-` (not applicable, SPEC §5).
+//!   Limitation: a record keeps only the OR of its packets' flags, so a SYN packet followed by
+//!   plain ACKs (a client) cannot be told from a SYN-ACK packet (a server): both report 18 here,
+//!   where AWS, filtering each packet, reports 2 for the client (3 with its FIN).
 //! - `type`: `IPv4` / `IPv6`; `flow-direction`: `ingress` for direction `in`, `egress` for `out`,
 //!   `-` when unknown.
 //! - A NODATA/SKIPDATA row writes `-` for every flow field (addresses, ports, protocol, packets,

@@ -22,7 +22,8 @@
 //!   6 bits (FIN, SYN, RST, PSH, ACK, URG), `aws` what AWS reports (ACK only together with SYN).
 //! - **NODATA / SKIPDATA rows** (SPEC §7) carry no flow: aws and sls write `-` for every traffic
 //!   field (addresses, ports, protocol, packets, bytes, action, tcp-flags, type, direction), as
-//!   AWS's own NODATA example does; JSON lines, being lossless, write the record as it is.
+//!   AWS's own NODATA example does; JSON lines, being lossless, and CSV, their table, write the
+//!   record as it is.
 //!
 //! Every writer fills the buffer from its start and returns the bytes written, a whole line
 //! ending in `\n`. When the buffer is too small it returns [`FormatError::BufferTooSmall`] with
