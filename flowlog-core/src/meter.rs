@@ -6,7 +6,7 @@ use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey};
 use crate::parse::{dissect, LinkType, Notes, Skip};
 use crate::record::{EndReason, LogStatus, Record};
-use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, TCP_FLAGS_MASK};
+use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
 
 /// Where finished records go. Called synchronously from [`Meter::process`] and [`Meter::flush`];
@@ -197,6 +197,9 @@ impl Meter {
         s.packets += 1;
         s.bytes += d.bytes;
         s.flags |= d.tcp_flags & TCP_FLAGS_MASK;
+        if d.tcp_flags & SYN_ACK == SYN_ACK {
+            s.flags |= FLAG_SYN_ACK;
+        }
         self.counters.metered += 1;
         Ok(())
     }
@@ -242,6 +245,8 @@ impl Meter {
     }
 }
 
+const SYN_ACK: u16 = 0x12;
+
 #[inline]
 fn make_record(
     key: &FlowKey,
@@ -257,6 +262,7 @@ fn make_record(
         start_ns: s.first_ns,
         end_ns: s.last_ns,
         tcp_flags: s.flags & TCP_FLAGS_MASK,
+        tcp_syn_ack: s.flags & FLAG_SYN_ACK != 0,
         has_icmp: s.flags & FLAG_HAS_ICMP != 0,
         icmp_type: s.icmp_type,
         icmp_code: s.icmp_code,
@@ -271,6 +277,6 @@ fn make_record(
 fn random_seed() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x666c_6f77_6c6f_67);
+    h.write_u64(0x0066_6c6f_776c_6f67);
     h.finish()
 }

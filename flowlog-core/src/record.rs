@@ -70,6 +70,9 @@ pub struct Record {
     pub end_ns: u64,
     /// OR of the TCP flags of its packets: bits 0–7 the flags byte, bit 8 NS.
     pub tcp_flags: u16,
+    /// Whether one packet of the record carried SYN and ACK together. AWS reports ACK only in that
+    /// case, packet by packet, which the OR in `tcp_flags` cannot tell.
+    pub tcp_syn_ack: bool,
     /// Whether `icmp_type`/`icmp_code` are set (ICMP and ICMPv6 records).
     pub has_icmp: bool,
     /// ICMP type of the record's first packet.

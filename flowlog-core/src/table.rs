@@ -24,7 +24,7 @@ pub struct FlowStats {
     pub bytes: u64,
     /// Packets (a record is split before this overflows; see `EndReason::PacketLimit`).
     pub packets: u32,
-    /// Bits 0–8: OR of TCP flags (with NS); bit 15: ICMP type/code known.
+    /// Bits 0–8: OR of TCP flags (with NS); bit 14: a packet had SYN+ACK; bit 15: ICMP type/code known.
     pub flags: u16,
     /// ICMP type of the first packet.
     pub icmp_type: u8,
@@ -34,6 +34,8 @@ pub struct FlowStats {
 
 /// Bit of [`FlowStats::flags`] that marks `icmp_type`/`icmp_code` as set.
 pub const FLAG_HAS_ICMP: u16 = 1 << 15;
+/// Bit of [`FlowStats::flags`] set when one packet carried SYN and ACK together.
+pub const FLAG_SYN_ACK: u16 = 1 << 14;
 /// Bits of [`FlowStats::flags`] that hold the TCP flags.
 pub const TCP_FLAGS_MASK: u16 = 0x1ff;
 

@@ -73,6 +73,7 @@ fn records() -> [Record; 3] {
         end_ns: 1_700_000_002_500_000_000,
         tcp_flags: 0x1ff,
         has_icmp: false,
+        tcp_syn_ack: false,
         icmp_type: 0,
         icmp_code: 0,
         window_start: 1_699_999_800,
@@ -83,6 +84,7 @@ fn records() -> [Record; 3] {
     let icmp6 = Record {
         key: FlowKey::new(&v6, 2, Direction::Unknown, Action::Reject, true, true),
         has_icmp: true,
+        tcp_syn_ack: false,
         icmp_type: 128,
         tcp_flags: 0,
         packets: u64::MAX,

@@ -79,6 +79,7 @@ fn record(flow: Flow, packets: u64, bytes: u64, start_ns: u64, end_ns: u64, wind
         end_ns,
         tcp_flags: 0,
         has_icmp: false,
+        tcp_syn_ack: false,
         icmp_type: 0,
         icmp_code: 0,
         window_start: start_ns / NS / window_secs * window_secs,
@@ -93,6 +94,7 @@ fn tcp4() -> Record {
     let flow = Flow { dir: Direction::Out, obs: 1, ..Flow::tcp("10.0.0.1", 53870, "10.0.0.2", 80) };
     let mut r = record(flow, 3, 180, 1_700_000_000 * NS + 100_000_000, 1_700_000_002 * NS + 500_000_000, 600);
     r.tcp_flags = 0x12;
+    r.tcp_syn_ack = true;
     r
 }
 
@@ -506,8 +508,13 @@ fn seconds_are_the_floor_of_the_nanosecond_times() {
 // TCP flags
 
 fn flags_line(kind: FormatKind, tcp_flags: u16) -> String {
+    flags_line_with(kind, tcp_flags, tcp_flags & 0x12 == 0x12)
+}
+
+fn flags_line_with(kind: FormatKind, tcp_flags: u16, syn_ack: bool) -> String {
     let mut r = tcp4();
     r.tcp_flags = tcp_flags;
+    r.tcp_syn_ack = syn_ack;
     match kind {
         FormatKind::Aws => write(&aws_custom("${tcp-flags}"), &r).trim_end().to_owned(),
         FormatKind::Jsonl | FormatKind::Sls => {
@@ -536,8 +543,18 @@ fn aws_reports_ack_only_together_with_syn_and_never_ece_cwr_or_ns() {
     ];
     for (flags, want) in cases {
         assert_eq!(flags_line(FormatKind::Aws, flags), want, "flags {flags:#x}");
-        assert_eq!(aws_tcp_flags(flags).to_string(), want);
+        assert_eq!(aws_tcp_flags(flags, flags & 0x12 == 0x12).to_string(), want);
     }
+}
+
+#[test]
+fn aws_reports_ack_only_when_one_packet_carried_syn_and_ack_together() {
+    // Client side: SYN, then ACKs, then FIN-ACK: the OR is 0x13 but no packet had SYN+ACK.
+    assert_eq!(flags_line_with(FormatKind::Aws, 0x13, false), "3");
+    // Server side: SYN-ACK, ACKs, FIN-ACK.
+    assert_eq!(flags_line_with(FormatKind::Aws, 0x13, true), "19");
+    // The other formats keep the plain OR either way.
+    assert_eq!(flags_line_with(FormatKind::Jsonl, 0x13, false), "19");
 }
 
 #[test]
@@ -624,6 +641,7 @@ fn worst_case(v6: bool, status: LogStatus, proto: u8) -> Record {
         end_ns: u64::MAX,
         tcp_flags: 0x1ff,
         has_icmp: true,
+        tcp_syn_ack: false,
         icmp_type: u8::MAX,
         icmp_code: u8::MAX,
         window_start: u64::MAX,
@@ -861,6 +879,7 @@ fn record_from_jsonl(text: &str) -> Record {
         end_ns,
         tcp_flags: num("tcp-flags").map_or(0, |x| x as u16),
         has_icmp,
+        tcp_syn_ack: false,
         icmp_type: num("icmp-type").map_or(0, |x| x as u8),
         icmp_code: num("icmp-code").map_or(0, |x| x as u8),
         window_start: num("window-start").unwrap(),
@@ -941,6 +960,7 @@ fn any_record() -> impl Strategy<Value = Record> {
                 end_ns: t0.max(t1),
                 tcp_flags: if proto == 6 { flags } else { 0 },
                 has_icmp: icmp,
+                tcp_syn_ack: false,
                 icmp_type: if icmp { itype } else { 0 },
                 icmp_code: if icmp { icode } else { 0 },
                 window_start,
@@ -1074,6 +1094,7 @@ fn jsonl_and_aws_lines_of_the_corpus_expected_records_agree_with_the_expectation
                 end_ns: u("end_ns"),
                 tcp_flags: u("tcp_flags") as u16,
                 has_icmp,
+                tcp_syn_ack: u("tcp_flags") & 0x12 == 0x12,
                 icmp_type: if has_icmp { u("icmp_type") as u8 } else { 0 },
                 icmp_code: if has_icmp { u("icmp_code") as u8 } else { 0 },
                 window_start: u("window_start"),
@@ -1101,7 +1122,7 @@ fn jsonl_and_aws_lines_of_the_corpus_expected_records_agree_with_the_expectation
                 assert_eq!(v["icmp-code"].as_u64(), Some(u("icmp_code")), "{ctx}");
             }
             let tcp = if u("protocol") == 6 {
-                aws_tcp_flags(u("tcp_flags") as u16).to_string()
+                aws_tcp_flags(u("tcp_flags") as u16, u("tcp_flags") & 0x12 == 0x12).to_string()
             } else {
                 "-".into()
             };

@@ -17,11 +17,10 @@
 //! - `srcport`/`dstport`: the key's ports, 0 and 0 for ICMP as AWS writes them.
 //! - `start`/`end`: floor Unix seconds of the first and last packet of the record.
 //! - `tcp-flags`: as AWS reports them: the OR of FIN 1, SYN 2, RST 4, PSH 8, URG 32, and ACK 16
-//!   only together with SYN (an ACK-only flow reports 0, SYN-ACK 18); ECE, CWR and NS never.
-//!   A non-TCP record writes `-` (not applicable, SPEC §5).
-//!   Limitation: a record keeps only the OR of its packets' flags, so a SYN packet followed by
-//!   plain ACKs (a client) cannot be told from a SYN-ACK packet (a server): both report 18 here,
-//!   where AWS, filtering each packet, reports 2 for the client (3 with its FIN).
+//!   only when one packet carried SYN and ACK together (`Record::tcp_syn_ack`), as AWS filters
+//!   each packet: a client's SYN, ACKs, FIN-ACK report 3, a server's SYN-ACK, ACKs, FIN-ACK 19,
+//!   an ACK-only flow 0; ECE, CWR and NS never. A non-TCP record writes `-` (not applicable,
+//!   SPEC §5).
 //! - `type`: `IPv4` / `IPv6`; `flow-direction`: `ingress` for direction `in`, `egress` for `out`,
 //!   `-` when unknown.
 //! - A NODATA/SKIPDATA row writes `-` for every flow field (addresses, ports, protocol, packets,
@@ -356,15 +355,15 @@ pub(crate) fn header(fields: &AwsFields, out: &mut Out<'_>) {
     out.byte(b'\n');
 }
 
-/// The flags AWS reports: FIN, SYN, RST, PSH, URG, and ACK only together with SYN.
+/// The flags AWS reports from a record's OR of flags: FIN, SYN, RST, PSH, URG, and ACK only when
+/// one packet carried SYN and ACK together (`syn_ack`).
 #[inline]
-pub fn aws_tcp_flags(flags: u16) -> u16 {
+pub fn aws_tcp_flags(flags: u16, syn_ack: bool) -> u16 {
     const FIN_SYN_RST_PSH_URG: u16 = 0x01 | 0x02 | 0x04 | 0x08 | 0x20;
-    const SYN: u16 = 0x02;
     const ACK: u16 = 0x10;
     let mut v = flags & FIN_SYN_RST_PSH_URG;
-    if flags & SYN != 0 {
-        v |= flags & ACK;
+    if syn_ack {
+        v |= ACK;
     }
     v
 }
@@ -394,7 +393,7 @@ pub(crate) fn record(fields: &AwsFields, rec: &Record, out: &mut Out<'_>) {
             Packets => out.u64(rec.packets),
             Bytes => out.u64(rec.bytes),
             Action => out.str(k.action().as_str()),
-            TcpFlags if has_tcp_flags(rec) => out.u64(aws_tcp_flags(rec.tcp_flags).into()),
+            TcpFlags if has_tcp_flags(rec) => out.u64(aws_tcp_flags(rec.tcp_flags, rec.tcp_syn_ack).into()),
             TcpFlags => out.byte(b'-'),
             Type => out.str(if v6 { "IPv6" } else { "IPv4" }),
             FlowDirection => out.str(match k.direction() {
