@@ -167,7 +167,7 @@ fn jsonl_writes_one_object_per_line_with_alibaba_keys_numbers_and_canonical_addr
         concat!(
             r#"{"version":1,"srcaddr":"10.0.0.1","dstaddr":"10.0.0.2","srcport":53870,"dstport":80,"protocol":6,"#,
             r#""packets":3,"bytes":180,"start":1700000000,"end":1700000002,"start-ns":1700000000100000000,"#,
-            r#""end-ns":1700000002500000000,"direction":"out","action":"ACCEPT","log-status":"OK","tcp-flags":18,"#,
+            r#""end-ns":1700000002500000000,"direction":"out","action":"ACCEPT","log-status":"OK","tcp-flags":18,"tcp-syn-ack":1,"#,
             r#""ip-version":4,"window-start":1699999800,"window-secs":600,"end_reason":"window","#,
             r#""observation-point":1}"#,
             "\n"
@@ -858,6 +858,7 @@ fn record_from_jsonl(text: &str) -> Record {
         "action",
         "log-status",
         "tcp-flags",
+        "tcp-syn-ack",
         "icmp-type",
         "icmp-code",
         "ip-version",
@@ -879,7 +880,7 @@ fn record_from_jsonl(text: &str) -> Record {
         end_ns,
         tcp_flags: num("tcp-flags").map_or(0, |x| x as u16),
         has_icmp,
-        tcp_syn_ack: false,
+        tcp_syn_ack: num("tcp-syn-ack") == Some(1),
         icmp_type: num("icmp-type").map_or(0, |x| x as u8),
         icmp_code: num("icmp-code").map_or(0, |x| x as u8),
         window_start: num("window-start").unwrap(),

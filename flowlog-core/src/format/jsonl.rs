@@ -15,6 +15,7 @@
 //! | `action` | `"ACCEPT"` / `"REJECT"` | always |
 //! | `log-status` | `"OK"` / `"NODATA"` / `"SKIPDATA"` | always |
 //! | `tcp-flags` | number: the 9-bit OR, bits 0–7 the flags byte, NS = 256 | TCP records (and any record with non-zero flags) |
+//! | `tcp-syn-ack` | `1`: one packet carried SYN and ACK together (AWS reports ACK only then) | when set |
 //! | `icmp-type`, `icmp-code` | number, of the record's first packet | ICMP and ICMPv6 records |
 //! | `ip-version` | `4` / `6` | always |
 //! | `window-start`, `window-secs` | capture window start (s) and length (s) | always |
@@ -23,7 +24,7 @@
 //! | `vlan-id`, `tunnel-id` | number | when non-zero (only with `key_vlan` / `key_tunnel`) |
 //!
 //! Lossless: every field of a [`Record`] is recovered from its line (an absent `direction` is
-//! unknown, an absent `vlan-id`/`tunnel-id` is 0, an absent `tcp-flags` is 0, absent ICMP keys
+//! unknown, an absent `vlan-id`/`tunnel-id` is 0, an absent `tcp-flags` is 0 and an absent `tcp-syn-ack` false, absent ICMP keys
 //! mean `has_icmp` is false). `end` follows AWS (last packet time); the Alibaba dialect is in
 //! [`sls`](super::sls). Unknown VPC metadata (account, VPC, ENI, ...) is left out. Keys are
 //! written without spaces; no value ever needs JSON escaping (addresses and fixed names only).
@@ -31,7 +32,7 @@
 //! Example (a TCP record):
 //!
 //! ```text
-//! {"version":1,"srcaddr":"10.0.0.1","dstaddr":"10.0.0.2","srcport":53870,"dstport":80,"protocol":6,"packets":3,"bytes":180,"start":1700000000,"end":1700000002,"start-ns":1700000000100000000,"end-ns":1700000002500000000,"direction":"out","action":"ACCEPT","log-status":"OK","tcp-flags":18,"ip-version":4,"window-start":1699999800,"window-secs":600,"end_reason":"window","observation-point":1}
+//! {"version":1,"srcaddr":"10.0.0.1","dstaddr":"10.0.0.2","srcport":53870,"dstport":80,"protocol":6,"packets":3,"bytes":180,"start":1700000000,"end":1700000002,"start-ns":1700000000100000000,"end-ns":1700000002500000000,"direction":"out","action":"ACCEPT","log-status":"OK","tcp-flags":18,"tcp-syn-ack":1,"ip-version":4,"window-start":1699999800,"window-secs":600,"end_reason":"window","observation-point":1}
 //! ```
 
 use super::text::{Out, IPV6_TEXT, U64_DIGITS};
@@ -62,6 +63,9 @@ pub(crate) fn record(rec: &Record, out: &mut Out<'_>) {
     o.string("log-status", rec.log_status.as_str());
     if has_tcp_flags(rec) {
         o.num("tcp-flags", rec.tcp_flags.into());
+    }
+    if rec.tcp_syn_ack {
+        o.num("tcp-syn-ack", 1);
     }
     if rec.has_icmp {
         o.num("icmp-type", rec.icmp_type.into());
@@ -141,7 +145,7 @@ impl<'o, 'b> Obj<'o, 'b> {
 pub(crate) type Bound = (&'static str, usize);
 
 /// Every key with its widest value: the worst case of [`record`].
-const FIELDS: [Bound; 25] = [
+const FIELDS: [Bound; 26] = [
     ("version", 1),
     ("srcaddr", IPV6_TEXT + 2),
     ("dstaddr", IPV6_TEXT + 2),
@@ -158,6 +162,7 @@ const FIELDS: [Bound; 25] = [
     ("action", 6 + 2),
     ("log-status", 8 + 2),
     ("tcp-flags", 3),
+    ("tcp-syn-ack", 1),
     ("icmp-type", 3),
     ("icmp-code", 3),
     ("ip-version", 1),
