@@ -5,7 +5,7 @@
 //!
 //! The pipeline, one module per concept: [`parse`] (link layers, shims, tunnels, IP, L4) →
 //! [`key`] (the flow key) → [`table`] (fixed-capacity session table with LRU eviction) →
-//! [`window`] (epoch-aligned capture windows in packet time) → [`record`] → [`format`] (JSON
+//! [`window`] (epoch-aligned capture windows in packet time) → [`record`] → [`mod@format`] (JSON
 //! lines, Alibaba SLS, AWS, CSV). [`Meter`] composes them.
 
 #![deny(missing_docs)]
@@ -28,6 +28,7 @@ pub mod capture;
 pub use config::{Accounting, Config, ConfigError, ConfigField, Decap, PortList, TunnelPorts};
 pub use counters::Counters;
 pub use error::{Error, ErrorKind};
+pub use format::{FormatKind, Formatter, RecordWriter};
 pub use key::{Action, Direction, FlowKey};
 pub use meter::{Frame, Meter, Sink};
 pub use parse::{Dissected, LinkType, Notes, Skip};
