@@ -1,0 +1,321 @@
+//! Text primitives shared by the writers: a bounded output cursor, decimal integers, IPv4 dotted
+//! quads, IPv6 in RFC 5952 canonical form, JSON and CSV string fields.
+//!
+//! Hand-rolled instead of `write!`/`format_args!` into a cursor: `core::fmt` would do the same
+//! work through dynamic dispatch, and these writers must report the exact size a record needs
+//! even when it does not fit (the two-call pattern of the C ABI), which [`Out`] does by counting
+//! past the end of the buffer instead of failing at the first byte that does not fit.
+//!
+//! Never allocates.
+
+use super::FormatError;
+
+/// Widest decimal `u64` (`18446744073709551615`).
+pub(crate) const U64_DIGITS: usize = 20;
+/// Widest IPv4 text (`255.255.255.255`).
+#[cfg(test)]
+pub(crate) const IPV4_TEXT: usize = 15;
+/// Widest IPv6 text: eight groups of four hex digits and seven colons. The other forms are
+/// shorter: `::` replaces at least two groups (≥ 5 characters) with two, and the mapped form
+/// `::ffff:255.255.255.255` has 22.
+pub(crate) const IPV6_TEXT: usize = 39;
+
+/// An output cursor over a caller-owned buffer that keeps counting once the buffer is full.
+///
+/// Every piece is either written whole or not at all; once one piece does not fit, no later piece
+/// does either (offsets only grow), so [`Out::finish`] knows the exact size the record needs.
+pub(crate) struct Out<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> Out<'a> {
+    /// A cursor at the start of `buf`.
+    #[inline]
+    pub(crate) fn new(buf: &'a mut [u8]) -> Out<'a> {
+        Out { buf, len: 0 }
+    }
+
+    /// Append raw bytes.
+    #[inline]
+    pub(crate) fn bytes(&mut self, s: &[u8]) {
+        let end = self.len.saturating_add(s.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(s);
+        }
+        self.len = end;
+    }
+
+    /// Append a string as is (the caller knows it needs no escaping).
+    #[inline]
+    pub(crate) fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+
+    /// Append one byte.
+    #[inline]
+    pub(crate) fn byte(&mut self, b: u8) {
+        self.bytes(&[b]);
+    }
+
+    /// Append `v` in decimal, no leading zeros.
+    #[inline]
+    pub(crate) fn u64(&mut self, v: u64) {
+        let mut tmp = [0u8; U64_DIGITS];
+        let start = decimal(v, &mut tmp);
+        self.bytes(tmp.get(start..).unwrap_or_default());
+    }
+
+    /// Append an IPv4 address as a dotted quad.
+    pub(crate) fn ipv4(&mut self, a: [u8; 4]) {
+        for (i, octet) in a.iter().enumerate() {
+            if i > 0 {
+                self.byte(b'.');
+            }
+            self.u64(u64::from(*octet));
+        }
+    }
+
+    /// Append an IPv6 address in RFC 5952 canonical form, as `std::net::Ipv6Addr` displays it:
+    /// lowercase hex without leading zeros (§4.1, §4.3), the longest run of two or more zero
+    /// groups as `::`, the first run on ties (§4.2), and an IPv4-mapped address `::ffff:0:0/96`
+    /// with its last 32 bits as a dotted quad (§5).
+    pub(crate) fn ipv6(&mut self, a: &[u8; 16]) {
+        let mut groups = [0u16; 8];
+        for (g, pair) in groups.iter_mut().zip(a.chunks_exact(2)) {
+            *g = u16::from_be_bytes([pair[0], pair[1]]);
+        }
+        if groups[..5] == [0; 5] && groups[5] == 0xffff {
+            self.str("::ffff:");
+            self.ipv4([a[12], a[13], a[14], a[15]]);
+            return;
+        }
+        // Longest run of zero groups; `>` keeps the first on ties.
+        let (mut best_start, mut best_len) = (0usize, 0usize);
+        let (mut cur_start, mut cur_len) = (0usize, 0usize);
+        for (i, g) in groups.iter().enumerate() {
+            if *g == 0 {
+                if cur_len == 0 {
+                    cur_start = i;
+                }
+                cur_len += 1;
+                if cur_len > best_len {
+                    (best_start, best_len) = (cur_start, cur_len);
+                }
+            } else {
+                cur_len = 0;
+            }
+        }
+        if best_len >= 2 {
+            self.hex_groups(&groups[..best_start]);
+            self.str("::");
+            self.hex_groups(&groups[best_start + best_len..]);
+        } else {
+            self.hex_groups(&groups);
+        }
+    }
+
+    fn hex_groups(&mut self, groups: &[u16]) {
+        for (i, g) in groups.iter().enumerate() {
+            if i > 0 {
+                self.byte(b':');
+            }
+            self.hex16(*g);
+        }
+    }
+
+    fn hex16(&mut self, g: u16) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digits = [
+            HEX[usize::from(g >> 12)],
+            HEX[usize::from((g >> 8) & 0xf)],
+            HEX[usize::from((g >> 4) & 0xf)],
+            HEX[usize::from(g & 0xf)],
+        ];
+        // No leading zeros, but at least one digit.
+        let skip = (g.leading_zeros() / 4).min(3) as usize;
+        self.bytes(&digits[skip..]);
+    }
+
+    /// Append a flow key address: a dotted quad from the first 4 bytes, or IPv6.
+    #[inline]
+    pub(crate) fn addr(&mut self, a: &[u8; 16], ipv6: bool) {
+        if ipv6 {
+            self.ipv6(a);
+        } else {
+            self.ipv4([a[0], a[1], a[2], a[3]]);
+        }
+    }
+
+    /// Append a CSV field by RFC 4180 §2: as is, or, when it contains a comma, a double quote, CR
+    /// or LF, enclosed in double quotes with each inner double quote doubled.
+    pub(crate) fn csv_field(&mut self, s: &str) {
+        let needs_quotes = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+        if !needs_quotes {
+            self.str(s);
+            return;
+        }
+        self.byte(b'"');
+        for part in s.split_inclusive('"') {
+            self.str(part);
+            if part.ends_with('"') {
+                self.byte(b'"');
+            }
+        }
+        self.byte(b'"');
+    }
+
+    /// Bytes the output needs so far (may exceed the buffer).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The bytes written, or [`FormatError::BufferTooSmall`] with the exact size needed.
+    #[inline]
+    pub(crate) fn finish(self) -> Result<usize, FormatError> {
+        if self.len <= self.buf.len() {
+            Ok(self.len)
+        } else {
+            Err(FormatError::BufferTooSmall { required: self.len })
+        }
+    }
+}
+
+/// Write `v` in decimal right-aligned into `tmp`; returns the index of its first digit.
+#[inline]
+fn decimal(mut v: u64, tmp: &mut [u8; U64_DIGITS]) -> usize {
+    let mut i = U64_DIGITS;
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return i;
+        }
+    }
+}
+
+/// Characters `v` takes in decimal.
+pub(crate) const fn decimal_len(mut v: u64) -> usize {
+    let mut n = 1;
+    while v >= 10 {
+        v /= 10;
+        n += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    fn render(f: impl FnOnce(&mut Out<'_>)) -> String {
+        let mut buf = [0u8; 128];
+        let mut out = Out::new(&mut buf);
+        f(&mut out);
+        let n = out.finish().expect("fits");
+        String::from_utf8(buf[..n].to_vec()).expect("ascii")
+    }
+
+    #[test]
+    fn decimal_has_no_leading_zeros_and_reaches_u64_max() {
+        for v in [0u64, 1, 9, 10, 99, 100, 1_000_000_007, u64::MAX - 1, u64::MAX] {
+            assert_eq!(render(|o| o.u64(v)), v.to_string());
+            assert_eq!(decimal_len(v), v.to_string().len());
+        }
+        assert_eq!(decimal_len(u64::MAX), U64_DIGITS);
+    }
+
+    #[test]
+    fn ipv6_canonical_form_matches_rfc_5952_examples() {
+        // RFC 5952 §4.2.1–§4.2.3, §4.3, §5.
+        let cases = [
+            ("2001:db8:0:0:0:0:2:1", "2001:db8::2:1"),
+            ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
+            ("2001:0:0:1:0:0:0:1", "2001:0:0:1::1"),
+            ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+            ("2001:DB8::AAAA", "2001:db8::aaaa"),
+            ("0:0:0:0:0:ffff:c000:280", "::ffff:192.0.2.128"),
+            ("::", "::"),
+            ("::1", "::1"),
+            ("1::", "1::"),
+            ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+        ];
+        for (input, want) in cases {
+            let a: Ipv6Addr = input.parse().unwrap();
+            assert_eq!(render(|o| o.ipv6(&a.octets())), want, "{input}");
+        }
+        let widest: Ipv6Addr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
+        assert_eq!(render(|o| o.ipv6(&widest.octets())).len(), IPV6_TEXT);
+        assert_eq!(render(|o| o.ipv4([255; 4])).len(), IPV4_TEXT);
+    }
+
+    #[test]
+    fn csv_field_quotes_only_when_rfc_4180_requires_it() {
+        assert_eq!(render(|o| o.csv_field("ACCEPT")), "ACCEPT");
+        assert_eq!(render(|o| o.csv_field("")), "");
+        assert_eq!(render(|o| o.csv_field("a,b")), "\"a,b\"");
+        assert_eq!(render(|o| o.csv_field("say \"hi\"")), "\"say \"\"hi\"\"\"");
+        assert_eq!(render(|o| o.csv_field("\"")), "\"\"\"\"");
+        assert_eq!(render(|o| o.csv_field("two\nlines")), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn a_cursor_that_overflows_reports_the_exact_size_and_writes_no_partial_piece() {
+        let mut buf = [b'x'; 5];
+        let mut out = Out::new(&mut buf);
+        out.str("abc");
+        out.str("defg");
+        out.str("h");
+        assert_eq!(out.len(), 8);
+        assert_eq!(out.finish(), Err(FormatError::BufferTooSmall { required: 8 }));
+        assert_eq!(&buf, b"abcxx");
+    }
+
+    /// Addresses with many zero groups: each group is zero with probability 1/2, otherwise a
+    /// value with 1–4 hex digits, so runs, ties and the mapped prefix all occur.
+    fn ipv6_groups() -> impl Strategy<Value = [u16; 8]> {
+        let group = prop_oneof![
+            4 => Just(0u16),
+            1 => 1u16..=0xf,
+            1 => 0x10u16..=0xfff,
+            2 => any::<u16>(),
+        ];
+        proptest::array::uniform8(group)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn ipv6_text_equals_std_display(groups in ipv6_groups()) {
+            let a = Ipv6Addr::from(groups);
+            prop_assert_eq!(render(|o| o.ipv6(&a.octets())), a.to_string());
+        }
+
+        #[test]
+        fn ipv4_mapped_text_equals_std_display(v4 in any::<u32>()) {
+            let a = Ipv4Addr::from(v4).to_ipv6_mapped();
+            prop_assert_eq!(render(|o| o.ipv6(&a.octets())), a.to_string());
+        }
+
+        #[test]
+        fn ipv6_text_of_random_bytes_equals_std_display(b in any::<[u8; 16]>()) {
+            let a = Ipv6Addr::from(b);
+            prop_assert_eq!(render(|o| o.ipv6(&b)), a.to_string());
+        }
+
+        #[test]
+        fn ipv4_text_equals_std_display(b in any::<[u8; 4]>()) {
+            prop_assert_eq!(render(|o| o.ipv4(b)), Ipv4Addr::from(b).to_string());
+        }
+
+        #[test]
+        fn decimal_equals_std_display(v in any::<u64>()) {
+            prop_assert_eq!(render(|o| o.u64(v)), v.to_string());
+        }
+    }
+}
