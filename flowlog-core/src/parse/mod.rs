@@ -9,8 +9,18 @@
 //! and must cost a few nanoseconds: no layer structs are materialised, only the fields a flow key
 //! needs are read.
 
-use crate::config::Config;
-use crate::frag::FragTable;
+use crate::config::{Accounting, Config, Decap};
+use crate::frag::{FragKey, FragTable};
+
+mod ipv4;
+mod ipv6;
+mod l4;
+mod link;
+mod shim;
+mod tunnel;
+
+#[cfg(test)]
+mod tests;
 
 /// A pcap/pcapng link type (LINKTYPE_* registry value). Open: unknown values survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,8 +175,13 @@ impl Dissected {
 /// `orig_len` is the wire length (bytes accounting falls back to it); `ts_ns` ages the fragment
 /// table. Never allocates.
 ///
+/// The walk is a loop over [`Next`] steps: each step reads one header at the cursor and says what
+/// follows it. An IP header produces a candidate summary; in decap mode `all` a tunnel behind it
+/// continues the walk, and any later failure (non-IP payload, cut-off or unusable inner header)
+/// returns the last candidate: the packet is keyed on its innermost usable IP header.
+///
 /// # Errors
-/// The [`Skip`] reason when the packet cannot be metered.
+/// The [`Skip`] reason when the packet cannot be metered (no usable IP header at all).
 pub fn dissect(
     link: LinkType,
     frame: &[u8],
@@ -175,6 +190,245 @@ pub fn dissect(
     config: &Config,
     frags: &mut FragTable,
 ) -> Result<Dissected, Skip> {
-    let _ = (link, frame, orig_len, ts_ns, config, frags);
-    Err(Skip::UnsupportedLink)
+    let (mut off, mut next) = link::start(link, frame)?;
+    let mut ids = Ids::default();
+    let mut keyed: Option<Dissected> = None;
+    loop {
+        let step = match next {
+            Next::Ethernet => shim::ethernet(frame, off),
+            Next::EtherType(et) => shim::ethertype(frame, off, et, &mut ids),
+            Next::Llc => shim::llc(frame, off),
+            Next::Mpls => shim::mpls(frame, off),
+            Next::Ppp => shim::ppp(frame, off),
+            Next::Wifi => link::wifi(frame, off),
+            Next::Gre => tunnel::gre(frame, off, &mut ids),
+            Next::Vxlan => tunnel::vxlan(frame, off, &mut ids),
+            Next::Geneve => tunnel::geneve(frame, off, &mut ids),
+            Next::Gtp => tunnel::gtp_u(frame, off, &mut ids),
+            Next::Teredo => tunnel::teredo(frame, off),
+            Next::Ip(version) => match ip(frame, off, version, orig_len, ts_ns, config, frags) {
+                Ok((d, tunnel)) => {
+                    keyed = Some(d);
+                    match tunnel {
+                        Some(step) if config.decap == Decap::All => Ok(step),
+                        _ => break,
+                    }
+                }
+                Err(skip) => Err(skip),
+            },
+        };
+        match step {
+            Ok((o, n)) => {
+                off = o;
+                next = n;
+            }
+            // A failure behind a usable IP header ends the walk on that header (SPEC §2, Tunnels).
+            Err(skip) => match keyed {
+                Some(_) => break,
+                None => return Err(skip),
+            },
+        }
+    }
+    match keyed {
+        Some(mut d) => {
+            d.vlan = ids.vlan;
+            d.tunnel_id = ids.tunnel_id;
+            if config.accounting == Accounting::L2 {
+                d.bytes = u64::from(orig_len);
+            }
+            Ok(d)
+        }
+        // Unreachable in practice: the loop only breaks after an IP header was keyed.
+        None => Err(Skip::BadIpHeader),
+    }
+}
+
+/// Dissect one IP header (any version, `0` = decide by the version nibble) and its L4 header.
+///
+/// Returns the summary of this header and, when its payload is a tunnel, where the walk goes on.
+#[inline]
+fn ip(
+    frame: &[u8],
+    off: usize,
+    version: u8,
+    orig_len: u32,
+    ts_ns: u64,
+    config: &Config,
+    frags: &mut FragTable,
+) -> Result<(Dissected, Option<(usize, Next)>), Skip> {
+    let first = *frame.get(off).ok_or(Skip::BadIpHeader)?;
+    let nibble = first >> 4;
+    if version != 0 && nibble != version {
+        return Err(Skip::BadIpHeader);
+    }
+    let mut d = Dissected::EMPTY;
+    let l3 = match nibble {
+        4 => ipv4::parse(frame, off, orig_len, &mut d)?,
+        6 => ipv6::parse(frame, off, orig_len, &mut d)?,
+        _ => return Err(Skip::BadIpHeader),
+    };
+    if config.accounting == Accounting::L2 {
+        // The note is about the IP length field, which L2 accounting does not use.
+        d.notes.0 &= !Notes::BAD_LENGTH.0;
+    }
+    match l3.frag {
+        Frag::NonFirst { id, protocol } => {
+            // No L4 header here: take the first fragment's ports, or none (SPEC §2, Fragments).
+            let key = FragKey::new(&d, protocol, id);
+            match frags.ports(&key, ts_ns) {
+                Some((s, p)) => {
+                    d.src_port = s;
+                    d.dst_port = p;
+                }
+                None => d.notes.insert(Notes::ORPHAN_FRAGMENT),
+            }
+            return Ok((d, None));
+        }
+        Frag::None | Frag::First { .. } if !l3.l4 => return Ok((d, None)),
+        Frag::None | Frag::First { .. } => {}
+    }
+    let l4_off = l3.l4_off;
+    l4::ports(frame, l4_off, l3.end, config.icmp_in_ports, &mut d);
+    if let Frag::First { id, protocol } = l3.frag {
+        frags.remember(&FragKey::new(&d, protocol, id), (d.src_port, d.dst_port), ts_ns);
+    }
+    let tunnel = match d.protocol {
+        l4::IPIP => Some((l4_off, Next::Ip(4))),
+        l4::IPV6_IN_IP => Some((l4_off, Next::Ip(6))),
+        l4::GRE => Some((l4_off, Next::Gre)),
+        l4::UDP if !d.notes.contains(Notes::TRUNCATED_L4) => {
+            udp_tunnel(&config.tunnel_ports, d.src_port, d.dst_port).map(|n| (l4_off + l4::UDP_LEN, n))
+        }
+        _ => None,
+    };
+    Ok((d, tunnel))
+}
+
+/// Which tunnel a UDP datagram carries: by destination port, Teredo by either port.
+#[inline]
+fn udp_tunnel(ports: &crate::config::TunnelPorts, src: u16, dst: u16) -> Option<Next> {
+    if ports.vxlan.contains(dst) {
+        Some(Next::Vxlan)
+    } else if ports.geneve.contains(dst) {
+        Some(Next::Geneve)
+    } else if ports.gtp_u.contains(dst) {
+        Some(Next::Gtp)
+    } else if ports.mpls_udp.contains(dst) {
+        Some(Next::Mpls)
+    } else if ports.gre_udp.contains(dst) {
+        Some(Next::Gre)
+    } else if ports.teredo.contains(dst) || ports.teredo.contains(src) {
+        Some(Next::Teredo)
+    } else {
+        None
+    }
+}
+
+/// What the walk reads next, at the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// An Ethernet II / 802.3 header.
+    Ethernet,
+    /// The payload of this ethertype (VLAN tags, MPLS, PPPoE, IP, ...).
+    EtherType(u16),
+    /// An 802.2 LLC header, maybe with SNAP.
+    Llc,
+    /// An MPLS label stack.
+    Mpls,
+    /// A PPP protocol field (optionally after the HDLC address/control bytes `ff 03`).
+    Ppp,
+    /// An 802.11 MAC header.
+    Wifi,
+    /// An IP header: 4, 6, or 0 to decide by the version nibble.
+    Ip(u8),
+    /// A GRE header.
+    Gre,
+    /// A VXLAN header.
+    Vxlan,
+    /// A Geneve header.
+    Geneve,
+    /// A GTP-U header.
+    Gtp,
+    /// A Teredo payload (optional authentication / origin indication, then IPv6).
+    Teredo,
+}
+
+/// One step of the walk: the new cursor and what is there, or why the walk stops.
+pub(crate) type Step = Result<(usize, Next), Skip>;
+
+/// Ids gathered along the walk: the innermost wins.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Ids {
+    /// Innermost VLAN id.
+    pub vlan: u16,
+    /// Innermost VNI, GRE key or TEID.
+    pub tunnel_id: u32,
+}
+
+/// What an IP header says about what follows it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct L3 {
+    /// Offset of the L4 header (after options / the extension chain).
+    pub l4_off: usize,
+    /// End of the L4 bytes that may be read: min(captured end, IP end by its length field).
+    pub end: usize,
+    /// Whether the L4 header may be read (false after a broken IPv6 chain).
+    pub l4: bool,
+    /// Fragment state.
+    pub frag: Frag,
+}
+
+/// Fragment state of an IP header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Frag {
+    /// Not a fragment (or an IPv6 atomic fragment).
+    None,
+    /// Offset 0 with more fragments: carries the L4 header. `protocol` keys the fragment table.
+    First {
+        /// IPv4 identification or IPv6 fragment id.
+        id: u32,
+        /// IPv4 protocol or the IPv6 fragment header's next header.
+        protocol: u8,
+    },
+    /// Offset > 0: no L4 header.
+    NonFirst {
+        /// IPv4 identification or IPv6 fragment id.
+        id: u32,
+        /// IPv4 protocol or the IPv6 fragment header's next header.
+        protocol: u8,
+    },
+}
+
+/// The `N` bytes at `off` as a fixed array, or `None` when they were not captured.
+///
+/// Fixed arrays let every later read use constant indices that the compiler checks at build time.
+#[inline(always)]
+pub(crate) fn bytes<const N: usize>(b: &[u8], off: usize) -> Option<&[u8; N]> {
+    // `wrapping_add`: a wrapped end lies before `off`, which `get` rejects.
+    b.get(off..off.wrapping_add(N))?.try_into().ok()
+}
+
+/// One byte at `off`, if captured.
+#[inline(always)]
+pub(crate) fn byte(b: &[u8], off: usize) -> Option<u8> {
+    b.get(off).copied()
+}
+
+/// Big-endian u16 from the first two bytes of `s` (0 if shorter; callers pass constant ranges of
+/// fixed arrays, so it never is).
+#[inline(always)]
+pub(crate) fn be16(s: &[u8]) -> u16 {
+    match s {
+        [a, b, ..] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    }
+}
+
+/// Big-endian u32 from the first four bytes of `s` (0 if shorter, as [`be16`]).
+#[inline(always)]
+pub(crate) fn be32(s: &[u8]) -> u32 {
+    match s {
+        [a, b, c, d, ..] => u32::from_be_bytes([*a, *b, *c, *d]),
+        _ => 0,
+    }
 }

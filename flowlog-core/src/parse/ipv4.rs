@@ -1,0 +1,62 @@
+//! IPv4 header (RFC 791; SPEC §2, "IPv4" and "Bytes").
+
+use super::{be16, be32, bytes, Dissected, Frag, Notes, Skip, L3};
+
+/// Field offsets inside the fixed 20-byte header.
+mod field {
+    use core::ops::Range;
+    pub const VER_IHL: usize = 0;
+    pub const TOTAL_LEN: Range<usize> = 2..4;
+    pub const IDENT: Range<usize> = 4..6;
+    pub const FLAGS_FRAG: Range<usize> = 6..8;
+    pub const PROTOCOL: usize = 9;
+    pub const SRC: Range<usize> = 12..16;
+    pub const DST: Range<usize> = 16..20;
+}
+
+/// Length of a header without options.
+pub(crate) const MIN_LEN: usize = field::DST.end;
+/// More-fragments flag in the flags/fragment-offset word.
+const MF: u16 = 0x2000;
+/// Fragment offset bits of that word.
+const OFFSET: u16 = 0x1fff;
+
+/// Parse the IPv4 header at `off` (its version nibble already checked) into `d`.
+///
+/// Checks IHL ≥ 5 and that IHL × 4 bytes were captured; nothing else (checksum, TTL, flags'
+/// reserved bit and options are deliberately not validated: a flow meter counts what it saw).
+///
+/// # Errors
+/// [`Skip::BadIpHeader`] when the header is unusable.
+#[inline]
+pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) -> Result<L3, Skip> {
+    let h: &[u8; MIN_LEN] = bytes(frame, off).ok_or(Skip::BadIpHeader)?;
+    let ihl = usize::from(h[field::VER_IHL] & 0x0f) * 4;
+    if ihl < MIN_LEN || off + ihl > frame.len() {
+        return Err(Skip::BadIpHeader);
+    }
+    d.ip_version = 4;
+    d.src[..4].copy_from_slice(&h[field::SRC]);
+    d.dst[..4].copy_from_slice(&h[field::DST]);
+    d.protocol = h[field::PROTOCOL];
+    let total = usize::from(be16(&h[field::TOTAL_LEN]));
+    let end = if total < ihl {
+        // Length 0 (TSO, big TCP) or impossible: bytes from the wire length (SPEC §2, Bytes).
+        d.bytes = u64::from(orig_len).saturating_sub(off as u64);
+        d.notes.insert(Notes::BAD_LENGTH);
+        frame.len()
+    } else {
+        d.bytes = total as u64;
+        frame.len().min(off + total)
+    };
+    let ff = be16(&h[field::FLAGS_FRAG]);
+    let id = be32(&[0, 0, h[field::IDENT.start], h[field::IDENT.start + 1]]);
+    let frag = if ff & OFFSET != 0 {
+        Frag::NonFirst { id, protocol: d.protocol }
+    } else if ff & MF != 0 {
+        Frag::First { id, protocol: d.protocol }
+    } else {
+        Frag::None
+    };
+    Ok(L3 { l4_off: off + ihl, end, l4: true, frag })
+}

@@ -1,0 +1,69 @@
+//! Transport headers: ports, TCP flags, ICMP type and code (SPEC §2, "Ports", §4 "TCP flags").
+
+use super::{be16, bytes, Dissected, Notes};
+
+/// Field offsets shared by TCP, UDP, SCTP, DCCP and UDP-Lite: the ports come first.
+mod field {
+    use core::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    /// TCP: data offset (high nibble) and the NS flag (bit 0).
+    pub const TCP_OFFSET_NS: usize = 12;
+    /// TCP: CWR ECE URG ACK PSH RST SYN FIN.
+    pub const TCP_FLAGS: usize = 13;
+    pub const ICMP_TYPE: usize = 0;
+    pub const ICMP_CODE: usize = 1;
+}
+
+/// IP protocol numbers the walk acts on.
+pub(crate) const ICMP: u8 = 1;
+pub(crate) const IPIP: u8 = 4;
+pub(crate) const TCP: u8 = 6;
+pub(crate) const UDP: u8 = 17;
+pub(crate) const DCCP: u8 = 33;
+pub(crate) const IPV6_IN_IP: u8 = 41;
+pub(crate) const GRE: u8 = 47;
+pub(crate) const ICMPV6: u8 = 58;
+pub(crate) const SCTP: u8 = 132;
+pub(crate) const UDP_LITE: u8 = 136;
+
+/// Length of a UDP header.
+pub(crate) const UDP_LEN: usize = 8;
+/// Bytes of TCP header needed for the flags.
+const TCP_FLAGS_LEN: usize = field::TCP_FLAGS + 1;
+
+/// Read the ports (and TCP flags or ICMP type/code) of the L4 header at `off` into `d`, reading
+/// nothing at or after `end` (min of the captured end and the IP end by its length field).
+#[inline]
+pub(crate) fn ports(frame: &[u8], off: usize, end: usize, icmp_in_ports: bool, d: &mut Dissected) {
+    let l4 = frame.get(..end).unwrap_or(&[]);
+    match d.protocol {
+        TCP | UDP | SCTP | DCCP | UDP_LITE => {
+            let Some(h) = bytes::<4>(l4, off) else {
+                d.notes.insert(Notes::TRUNCATED_L4);
+                return;
+            };
+            d.src_port = be16(&h[field::SRC_PORT]);
+            d.dst_port = be16(&h[field::DST_PORT]);
+            if d.protocol == TCP {
+                if let Some(t) = bytes::<TCP_FLAGS_LEN>(l4, off) {
+                    d.tcp_flags =
+                        u16::from(t[field::TCP_FLAGS]) | (u16::from(t[field::TCP_OFFSET_NS] & 1) << 8);
+                }
+            }
+        }
+        ICMP | ICMPV6 => {
+            let Some(h) = bytes::<2>(l4, off) else {
+                d.notes.insert(Notes::TRUNCATED_L4);
+                return;
+            };
+            d.has_icmp = true;
+            d.icmp_type = h[field::ICMP_TYPE];
+            d.icmp_code = h[field::ICMP_CODE];
+            if icmp_in_ports {
+                d.dst_port = u16::from(d.icmp_type) << 8 | u16::from(d.icmp_code);
+            }
+        }
+        _ => {}
+    }
+}
