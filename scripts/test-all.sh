@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test of every language flowlog has, in one command (this is what CI runs).
+# The corpus of real captures is read from $FLOWLOG_CORPUS (default ../shared/corpus).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FLOWLOG_CORPUS="${FLOWLOG_CORPUS:-$(cd .. && pwd)/shared/corpus}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== rustfmt"
+cargo fmt --all --check
+echo "== clippy"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+echo "== rust tests (unit, spec, property, corpus, no-alloc, CLI, doc, benches in test mode)"
+cargo test --workspace --all-targets --all-features
+cargo test --workspace --doc --all-features
+echo "== fuzz targets compile (run them with: cargo +nightly fuzz run dissect, see README)"
+cargo check --manifest-path fuzz/Cargo.toml --target-dir target --bins
