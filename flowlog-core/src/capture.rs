@@ -380,6 +380,15 @@ impl<R: Read> CaptureReader<R> {
         self.consumed
     }
 
+    /// Interfaces described so far: 1 for a pcap file; for pcapng, the running count over all
+    /// sections read. A caller reading several files offsets the next file's interfaces by it.
+    pub fn interfaces(&self) -> u32 {
+        match self.format {
+            Format::Pcap { .. } => 1,
+            Format::PcapNg { .. } => self.next_interface,
+        }
+    }
+
     /// Record an error at file offset `offset` and return it.
     #[cold]
     fn error_at(&mut self, offset: u64, kind: CaptureErrorKind) -> CaptureError {

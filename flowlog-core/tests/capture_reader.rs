@@ -448,6 +448,11 @@ fn pcapng_interfaces_of_all_sections_form_one_running_index() {
     let (frames, end) = read_all(&c.bytes[..]);
     assert_eq!(end, Ok(()));
     assert_eq!(frames, expected_frames(&c));
+    let mut r = CaptureReader::new(&c.bytes[..]).unwrap();
+    while r.next_frame().unwrap().is_some() {}
+    assert_eq!(r.interfaces(), 4, "two interfaces in each of two sections");
+    let p = pcap(Order::Le, false, 1);
+    assert_eq!(CaptureReader::new(&p.bytes[..]).unwrap().interfaces(), 1, "a pcap file is one interface");
 }
 
 #[test]
