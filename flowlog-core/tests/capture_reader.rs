@@ -366,6 +366,22 @@ fn pcap_is_read_in_both_byte_orders_and_both_resolutions() {
 }
 
 #[test]
+fn modified_pcap_with_24_byte_record_headers_is_read() {
+    // Kuznetzov's patched libpcap: magic a1b2cd34, records with 8 more bytes (ifindex, protocol,
+    // packet type, padding).
+    let mut c = pcap(Order::Le, false, 1);
+    c.bytes[..4].copy_from_slice(&0xa1b2_cd34u32.to_le_bytes());
+    let a = [0x5a; 9];
+    for v in [3u32, 4, 9, 9, 2] {
+        put32(&mut c.bytes, Order::Le, v);
+    }
+    c.bytes.extend_from_slice(&[0x08, 0x00, 0, 0]);
+    c.bytes.extend_from_slice(&a);
+    let (frames, end) = read_all(&c.bytes[..]);
+    assert_eq!((frames, end), (vec![expect(ns(3, 4_000), 1, 9, &a, 0)], Ok(())));
+}
+
+#[test]
 fn pcap_link_type_is_the_low_16_bits_and_the_fcs_bits_are_ignored() {
     // LINKTYPE 101 with the FCS-length-present flag (bit 26) and an FCS length of 4 (bits 28-31).
     let mut c = pcap(Order::Le, false, 101 | 0x0400_0000 | (4 << 28));
@@ -770,4 +786,43 @@ fn corpus_files_open_and_frame_counts_match_the_expected_files() {
         }
     }
     assert!(checked > 100, "only {checked} corpus files checked");
+}
+
+/// The `rollovers` and `bad_timestamp` of an expected-windows file.
+fn expected_window_counts(path: &std::path::Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some((v.get("rollovers")?.as_u64()?, v.get("bad_timestamp")?.as_u64()?))
+}
+
+#[test]
+fn corpus_timestamps_give_the_expected_rollovers_and_bad_timestamps() {
+    // Rollovers and bad timestamps depend on every packet's time, metered or not (SPEC §4), so
+    // they check the reader's timestamps against tshark's whatever the parser does.
+    let Some(dir) = corpus_dir() else { return };
+    let mut checked = 0;
+    for sub in ["conformance", "realistic"] {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir.join(sub)).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            for window_secs in [60u64, 600] {
+                let expected_path =
+                    dir.join("expected-windows").join(format!("{name}.inner.w{window_secs}.json"));
+                let Some(expected) = expected_window_counts(&expected_path) else { continue };
+                let config = flowlog_core::Config { window_secs, ..Default::default() };
+                let mut meter = flowlog_core::Meter::new(config).unwrap();
+                let mut sink = |_: &flowlog_core::Record| {};
+                let mut r = CaptureReader::open(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+                while let Some(f) = r.next_frame().unwrap_or_else(|e| panic!("{name}: {e}")) {
+                    let _ = meter.process(&f.to_frame(), &mut sink);
+                }
+                let c = meter.counters();
+                assert_eq!((c.rollovers, c.bad_timestamp), expected, "{name}, window {window_secs} s");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 200, "only {checked} expected-windows files checked");
 }
