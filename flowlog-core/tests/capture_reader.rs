@@ -15,11 +15,13 @@ struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static ALLOCATED_BYTES: Cell<u64> = const { Cell::new(0) };
 }
 
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        let _ = ALLOCATED_BYTES.try_with(|c| c.set(c.get() + layout.size() as u64));
         // SAFETY: forwarded unchanged to the system allocator with the caller's layout.
         unsafe { std::alloc::System.alloc(layout) }
     }
@@ -29,6 +31,7 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        let _ = ALLOCATED_BYTES.try_with(|c| c.set(c.get() + new_size as u64));
         // SAFETY: as `dealloc`; the new size is the caller's.
         unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
     }
@@ -445,6 +448,22 @@ fn record_caplen_over_256_mib_is_malformed_at_the_record() {
 }
 
 #[test]
+fn a_damaged_length_in_a_small_file_does_not_reserve_what_it_claims() {
+    let mut c = pcap(Order::Le, false, 1);
+    let at = c.bytes.len();
+    for v in [1u32, 0, 200 << 20, 200 << 20] {
+        put32(&mut c.bytes, Order::Le, v);
+    }
+    c.bytes.extend_from_slice(&[0; 100]);
+    let before = ALLOCATED_BYTES.with(|b| b.get());
+    let (frames, end) = read_all(&c.bytes[..]);
+    let allocated = ALLOCATED_BYTES.with(|b| b.get()) - before;
+    assert!(frames.is_empty());
+    assert_eq!(end, Err(CaptureError { offset: at as u64, kind: CaptureErrorKind::Truncated }));
+    assert!(allocated < 1 << 20, "{allocated} bytes allocated for a {}-byte file", c.bytes.len());
+}
+
+#[test]
 fn a_large_record_grows_the_buffer_and_reads_whole() {
     let mut c = pcap(Order::Le, false, 1);
     let big: Vec<u8> = (0..300_000u32).map(|i| i as u8).collect();
@@ -825,4 +844,33 @@ fn corpus_timestamps_give_the_expected_rollovers_and_bad_timestamps() {
         }
     }
     assert!(checked > 200, "only {checked} expected-windows files checked");
+}
+
+proptest::proptest! {
+    /// SPEC §6: nothing a capture file contains makes the reader panic or hang; the frames it
+    /// returns before an error are whole (their data lies within the file).
+    #[test]
+    fn corrupted_capture_never_panics_and_ends(
+        flips in proptest::collection::vec((0usize..100_000, proptest::prelude::any::<u8>()), 1..12),
+        pcap_file in proptest::prelude::any::<bool>(),
+    ) {
+        let mut bytes = if pcap_file {
+            let mut c = pcap(Order::Be, true, 1);
+            for i in 0..5u8 {
+                let data = vec![i; 10 + i as usize];
+                let n = data.len() as u32;
+                pcap_record(&mut c, Order::Be, 1, 2, &data, n, expect(ns(1, 2), 1, n, &data, 0));
+            }
+            c.bytes
+        } else {
+            two_section_pcapng().bytes
+        };
+        let len = bytes.len();
+        for (at, value) in flips {
+            bytes[at % len] = value;
+        }
+        let (frames, _end) = read_all(&bytes[..]);
+        let data: usize = frames.iter().map(|f| f.data.len()).sum();
+        proptest::prop_assert!(data <= len);
+    }
 }
