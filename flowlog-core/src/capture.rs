@@ -380,6 +380,15 @@ impl<R: Read> CaptureReader<R> {
         self.consumed
     }
 
+    /// Interfaces described so far: 1 for a pcap file; for pcapng, the running count over all
+    /// sections read. A caller reading several files offsets the next file's interfaces by it.
+    pub fn interfaces(&self) -> u32 {
+        match self.format {
+            Format::Pcap { .. } => 1,
+            Format::PcapNg { .. } => self.next_interface,
+        }
+    }
+
     /// Record an error at file offset `offset` and return it.
     #[cold]
     fn error_at(&mut self, offset: u64, kind: CaptureErrorKind) -> CaptureError {
@@ -396,20 +405,23 @@ impl<R: Read> CaptureReader<R> {
 
     /// Make `n` unconsumed bytes available in `buf[start..]`. `Ok(false)` when the stream ends
     /// first. Every loop turn either reads at least one byte or reaches the end, so it cannot
-    /// spin; the buffer grows only when `n` exceeds it (`n` is bounded by the callers).
+    /// spin. The buffer doubles only when it is full of bytes actually read, so a damaged length
+    /// field in a small file never reserves the 256 MiB it claims: memory stays within twice the
+    /// largest record really present.
     fn fill(&mut self, n: usize) -> Result<bool, CaptureError> {
         while self.end - self.start < n {
             if self.eof {
                 return Ok(false);
             }
-            if self.buf.len() - self.start < n {
+            if self.buf.len() - self.start < n && self.start > 0 {
                 self.buf.copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 self.start = 0;
-                if self.buf.len() < n {
-                    let grown = n.max(self.buf.len().saturating_mul(2)).min(MAX_BLOCK_LEN as usize + 64);
-                    self.buf.resize(grown.max(n), 0);
-                }
+            }
+            if self.end == self.buf.len() {
+                // Full of unconsumed bytes and still short of `n` (callers bound `n`).
+                let grown = self.buf.len().saturating_mul(2).max(INITIAL_BUFFER).min(self.start + n);
+                self.buf.resize(grown, 0);
             }
             match self.reader.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,

@@ -15,11 +15,13 @@ struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static ALLOCATED_BYTES: Cell<u64> = const { Cell::new(0) };
 }
 
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        let _ = ALLOCATED_BYTES.try_with(|c| c.set(c.get() + layout.size() as u64));
         // SAFETY: forwarded unchanged to the system allocator with the caller's layout.
         unsafe { std::alloc::System.alloc(layout) }
     }
@@ -29,6 +31,7 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        let _ = ALLOCATED_BYTES.try_with(|c| c.set(c.get() + new_size as u64));
         // SAFETY: as `dealloc`; the new size is the caller's.
         unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
     }
@@ -366,6 +369,22 @@ fn pcap_is_read_in_both_byte_orders_and_both_resolutions() {
 }
 
 #[test]
+fn modified_pcap_with_24_byte_record_headers_is_read() {
+    // Kuznetzov's patched libpcap: magic a1b2cd34, records with 8 more bytes (ifindex, protocol,
+    // packet type, padding).
+    let mut c = pcap(Order::Le, false, 1);
+    c.bytes[..4].copy_from_slice(&0xa1b2_cd34u32.to_le_bytes());
+    let a = [0x5a; 9];
+    for v in [3u32, 4, 9, 9, 2] {
+        put32(&mut c.bytes, Order::Le, v);
+    }
+    c.bytes.extend_from_slice(&[0x08, 0x00, 0, 0]);
+    c.bytes.extend_from_slice(&a);
+    let (frames, end) = read_all(&c.bytes[..]);
+    assert_eq!((frames, end), (vec![expect(ns(3, 4_000), 1, 9, &a, 0)], Ok(())));
+}
+
+#[test]
 fn pcap_link_type_is_the_low_16_bits_and_the_fcs_bits_are_ignored() {
     // LINKTYPE 101 with the FCS-length-present flag (bit 26) and an FCS length of 4 (bits 28-31).
     let mut c = pcap(Order::Le, false, 101 | 0x0400_0000 | (4 << 28));
@@ -429,6 +448,22 @@ fn record_caplen_over_256_mib_is_malformed_at_the_record() {
 }
 
 #[test]
+fn a_damaged_length_in_a_small_file_does_not_reserve_what_it_claims() {
+    let mut c = pcap(Order::Le, false, 1);
+    let at = c.bytes.len();
+    for v in [1u32, 0, 200 << 20, 200 << 20] {
+        put32(&mut c.bytes, Order::Le, v);
+    }
+    c.bytes.extend_from_slice(&[0; 100]);
+    let before = ALLOCATED_BYTES.with(|b| b.get());
+    let (frames, end) = read_all(&c.bytes[..]);
+    let allocated = ALLOCATED_BYTES.with(|b| b.get()) - before;
+    assert!(frames.is_empty());
+    assert_eq!(end, Err(CaptureError { offset: at as u64, kind: CaptureErrorKind::Truncated }));
+    assert!(allocated < 1 << 20, "{allocated} bytes allocated for a {}-byte file", c.bytes.len());
+}
+
+#[test]
 fn a_large_record_grows_the_buffer_and_reads_whole() {
     let mut c = pcap(Order::Le, false, 1);
     let big: Vec<u8> = (0..300_000u32).map(|i| i as u8).collect();
@@ -448,6 +483,11 @@ fn pcapng_interfaces_of_all_sections_form_one_running_index() {
     let (frames, end) = read_all(&c.bytes[..]);
     assert_eq!(end, Ok(()));
     assert_eq!(frames, expected_frames(&c));
+    let mut r = CaptureReader::new(&c.bytes[..]).unwrap();
+    while r.next_frame().unwrap().is_some() {}
+    assert_eq!(r.interfaces(), 4, "two interfaces in each of two sections");
+    let p = pcap(Order::Le, false, 1);
+    assert_eq!(CaptureReader::new(&p.bytes[..]).unwrap().interfaces(), 1, "a pcap file is one interface");
 }
 
 #[test]
@@ -765,4 +805,72 @@ fn corpus_files_open_and_frame_counts_match_the_expected_files() {
         }
     }
     assert!(checked > 100, "only {checked} corpus files checked");
+}
+
+/// The `rollovers` and `bad_timestamp` of an expected-windows file.
+fn expected_window_counts(path: &std::path::Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some((v.get("rollovers")?.as_u64()?, v.get("bad_timestamp")?.as_u64()?))
+}
+
+#[test]
+fn corpus_timestamps_give_the_expected_rollovers_and_bad_timestamps() {
+    // Rollovers and bad timestamps depend on every packet's time, metered or not (SPEC §4), so
+    // they check the reader's timestamps against tshark's whatever the parser does.
+    let Some(dir) = corpus_dir() else { return };
+    let mut checked = 0;
+    for sub in ["conformance", "realistic"] {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir.join(sub)).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            for window_secs in [60u64, 600] {
+                let expected_path =
+                    dir.join("expected-windows").join(format!("{name}.inner.w{window_secs}.json"));
+                let Some(expected) = expected_window_counts(&expected_path) else { continue };
+                let config = flowlog_core::Config { window_secs, ..Default::default() };
+                let mut meter = flowlog_core::Meter::new(config).unwrap();
+                let mut sink = |_: &flowlog_core::Record| {};
+                let mut r = CaptureReader::open(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+                while let Some(f) = r.next_frame().unwrap_or_else(|e| panic!("{name}: {e}")) {
+                    let _ = meter.process(&f.to_frame(), &mut sink);
+                }
+                let c = meter.counters();
+                assert_eq!((c.rollovers, c.bad_timestamp), expected, "{name}, window {window_secs} s");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 200, "only {checked} expected-windows files checked");
+}
+
+proptest::proptest! {
+    /// SPEC §6: nothing a capture file contains makes the reader panic or hang; the frames it
+    /// returns before an error are whole (their data lies within the file).
+    #[test]
+    fn corrupted_capture_never_panics_and_ends(
+        flips in proptest::collection::vec((0usize..100_000, proptest::prelude::any::<u8>()), 1..12),
+        pcap_file in proptest::prelude::any::<bool>(),
+    ) {
+        let mut bytes = if pcap_file {
+            let mut c = pcap(Order::Be, true, 1);
+            for i in 0..5u8 {
+                let data = vec![i; 10 + i as usize];
+                let n = data.len() as u32;
+                pcap_record(&mut c, Order::Be, 1, 2, &data, n, expect(ns(1, 2), 1, n, &data, 0));
+            }
+            c.bytes
+        } else {
+            two_section_pcapng().bytes
+        };
+        let len = bytes.len();
+        for (at, value) in flips {
+            bytes[at % len] = value;
+        }
+        let (frames, _end) = read_all(&bytes[..]);
+        let data: usize = frames.iter().map(|f| f.data.len()).sum();
+        proptest::prop_assert!(data <= len);
+    }
 }

@@ -1,0 +1,486 @@
+//! The `flowlog` binary: exit statuses, messages, outputs. Captures are built here, byte by byte.
+//!
+//! Tests whose names end in `_records` check records computed by hand from the packets; they need
+//! the packet parser (`flowlog_core::parse::dissect`) to key raw-IP IPv4/UDP packets.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_flowlog");
+
+/// A file under Cargo's per-target temporary directory, unique to the test.
+fn temp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("flowlog-cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Captures.
+
+const S: u64 = 1_000_000_000;
+
+/// A raw-IP (link type 101) IPv4/UDP packet with `payload` zero bytes; its IP total length is
+/// 28 + payload.
+fn udp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: usize) -> Vec<u8> {
+    let total = (28 + payload) as u16;
+    let mut p = vec![0x45, 0];
+    p.extend_from_slice(&total.to_be_bytes());
+    p.extend_from_slice(&[0, 1, 0, 0, 64, 17, 0, 0]);
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    p.extend_from_slice(&sport.to_be_bytes());
+    p.extend_from_slice(&dport.to_be_bytes());
+    p.extend_from_slice(&((8 + payload) as u16).to_be_bytes());
+    p.extend_from_slice(&[0, 0]);
+    p.resize(p.len() + payload, 0);
+    p
+}
+
+/// A little-endian microsecond pcap of raw-IP packets at the given times (ns).
+fn pcap(packets: &[(u64, Vec<u8>)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for v in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65_535, 101] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    for (ts, data) in packets {
+        for v in [(ts / S) as u32, ((ts % S) / 1_000) as u32, data.len() as u32, data.len() as u32] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(data);
+    }
+    b
+}
+
+/// A little-endian pcapng with `interfaces` raw-IP interfaces (µs) and one enhanced packet block
+/// per packet: (interface, time ns, data).
+fn pcapng(interfaces: u32, packets: &[(u32, u64, Vec<u8>)]) -> Vec<u8> {
+    fn block(out: &mut Vec<u8>, block_type: u32, body: &[u8]) {
+        let padded = body.len().div_ceil(4) * 4;
+        let total = (12 + padded) as u32;
+        out.extend_from_slice(&block_type.to_le_bytes());
+        out.extend_from_slice(&total.to_le_bytes());
+        out.extend_from_slice(body);
+        out.resize(out.len() + padded - body.len(), 0);
+        out.extend_from_slice(&total.to_le_bytes());
+    }
+    let mut b = Vec::new();
+    let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+    shb.extend_from_slice(&[1, 0, 0, 0]);
+    shb.extend_from_slice(&[0xff; 8]);
+    block(&mut b, 0x0a0d_0d0a, &shb);
+    for _ in 0..interfaces {
+        let mut idb = 101u16.to_le_bytes().to_vec();
+        idb.extend_from_slice(&[0, 0]);
+        idb.extend_from_slice(&0u32.to_le_bytes());
+        block(&mut b, 1, &idb);
+    }
+    for (iface, ts, data) in packets {
+        let us = ts / 1_000;
+        let mut epb = Vec::new();
+        for v in [*iface, (us >> 32) as u32, us as u32, data.len() as u32, data.len() as u32] {
+            epb.extend_from_slice(&v.to_le_bytes());
+        }
+        epb.extend_from_slice(data);
+        block(&mut b, 6, &epb);
+    }
+    b
+}
+
+const A: [u8; 4] = [10, 0, 0, 1];
+const B: [u8; 4] = [10, 0, 0, 2];
+const T0: u64 = 1_700_000_000 * S;
+
+/// Three packets of two flows in one 600-s window (1_699_999_800 + 600 s):
+/// 10.0.0.1:1234 → 10.0.0.2:53, 2 packets, 32 + 40 = 72 bytes, from T0 + 0.5 s to T0 + 1.25 s;
+/// 10.0.0.2:53 → 10.0.0.1:1234, 1 packet, 48 bytes, at T0 + 2 s.
+fn three_packets() -> Vec<(u64, Vec<u8>)> {
+    vec![
+        (T0 + S / 2, udp4(A, B, 1234, 53, 4)),
+        (T0 + S + S / 4, udp4(A, B, 1234, 53, 12)),
+        (T0 + 2 * S, udp4(B, A, 53, 1234, 20)),
+    ]
+}
+
+/// The JSON lines of an output, parsed.
+fn json_lines(out: &[u8]) -> Vec<Value> {
+    text(out).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+/// The `--stats` object: the one stderr line that is a JSON object.
+fn stats(stderr: &[u8]) -> Value {
+    let objects: Vec<Value> = text(stderr)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 1, "one stats object in {:?}", text(stderr));
+    objects.into_iter().next().unwrap_or_default()
+}
+
+fn find<'a>(records: &'a [Value], src: &str, sport: u64) -> &'a Value {
+    records
+        .iter()
+        .find(|r| r["srcaddr"] == src && r["srcport"] == sport)
+        .unwrap_or_else(|| panic!("no record from {src}:{sport} in {records:?}"))
+}
+
+fn check_three_packet_records(records: &[Value]) {
+    assert_eq!(records.len(), 2, "{records:?}");
+    let a = find(records, "10.0.0.1", 1234);
+    assert_eq!(
+        (&a["dstaddr"], &a["dstport"], &a["protocol"], &a["packets"], &a["bytes"]),
+        (&Value::from("10.0.0.2"), &Value::from(53), &Value::from(17), &Value::from(2), &Value::from(72))
+    );
+    assert_eq!((&a["start"], &a["end"]), (&Value::from(1_700_000_000u64), &Value::from(1_700_000_001u64)));
+    assert_eq!(a["start-ns"], Value::from(T0 + S / 2));
+    assert_eq!(a["end-ns"], Value::from(T0 + S + S / 4));
+    assert_eq!(a["window-start"], Value::from(1_699_999_800u64));
+    let b = find(records, "10.0.0.2", 53);
+    assert_eq!((&b["packets"], &b["bytes"]), (&Value::from(1), &Value::from(48)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage errors.
+
+#[test]
+fn usage_errors_exit_64_with_a_one_line_message() {
+    let file = temp("usage.pcap");
+    std::fs::write(&file, pcap(&three_packets())).unwrap();
+    let f = file.to_str().unwrap();
+    let cases: &[&[&str]] = &[
+        &[],
+        &["frobnicate"],
+        &["read"],
+        &["read", "--window", "0", f],
+        &["read", "--window", "ten", f],
+        &["read", "--format", "xml", f],
+        &["read", "--decap", "some", f],
+        &["read", "--accounting", "l3", f],
+        &["read", "--max-flows", "0", f],
+        &["read", "--max-flows", "-5", f],
+        &["read", "--bogus", f],
+        &["read", "--aws-fields", "${no-such-field}", f],
+        &["read", "--aws-fields", "", f],
+        &["read", "--format", "csv", "--aws-fields", "${srcaddr}", f],
+    ];
+    for args in cases {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        assert!(err.starts_with("flowlog: "), "{args:?}: {err:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn help_explains_every_option_and_exits_0() {
+    let out = run(&["read", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for option in [
+        "--window",
+        "--format",
+        "--aws-fields",
+        "--output",
+        "--decap",
+        "--accounting",
+        "--max-flows",
+        "--icmp-in-ports",
+        "--key-vlan",
+        "--key-tunnel",
+        "--stats",
+        "[default: 600]",
+        "[default: 1000000]",
+        "[default: all]",
+        "[default: ip]",
+    ] {
+        assert!(help.contains(option), "read --help lacks {option}");
+    }
+    let top = run(&["--help"]);
+    assert_eq!(top.status.code(), Some(0));
+    assert!(text(&top.stdout).contains("read"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs.
+
+#[test]
+fn damaged_file_exits_2_after_the_packets_before_the_damage() {
+    let mut bytes = pcap(&three_packets());
+    let fourth_at = bytes.len();
+    let fourth = pcap(&[(T0 + 3 * S, udp4(A, B, 1234, 53, 100))]);
+    // The fourth record cut in the middle of its packet.
+    bytes.extend_from_slice(&fourth[24..24 + 16 + 10]);
+    let file = temp("damaged.pcap");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = run(&["read", "--stats", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let expected = format!("flowlog: {}: at byte {fourth_at}: file is truncated", file.display());
+    assert!(err.lines().any(|l| l == expected), "{err:?} lacks {expected:?}");
+    let s = stats(&out.stderr);
+    assert_eq!(s["packets_in"], 3, "the three whole packets, not the cut one");
+    assert_eq!(s["files"], 1);
+}
+
+#[test]
+fn damaged_file_exits_2_after_writing_the_records() {
+    let mut bytes = pcap(&three_packets());
+    let fourth = pcap(&[(T0 + 3 * S, udp4(A, B, 1234, 53, 100))]);
+    bytes.extend_from_slice(&fourth[24..24 + 16 + 10]);
+    let file = temp("damaged-records.pcap");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = run(&["read", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    check_three_packet_records(&json_lines(&out.stdout));
+}
+
+#[test]
+fn damaged_first_file_stops_before_the_next_file() {
+    let damaged = temp("damaged-first.pcap");
+    std::fs::write(&damaged, b"this is not a capture").unwrap();
+    let good = temp("good-second.pcap");
+    std::fs::write(&good, pcap(&three_packets())).unwrap();
+    let out = run(&["read", "--stats", damaged.to_str().unwrap(), good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = format!(
+        "flowlog: {}: at byte 0: not a pcap or pcapng file (unknown magic number)",
+        damaged.display()
+    );
+    assert!(text(&out.stderr).lines().any(|l| l == expected), "{}", text(&out.stderr));
+    assert_eq!(stats(&out.stderr)["packets_in"], 0);
+}
+
+#[test]
+fn missing_file_exits_2_naming_it() {
+    let missing = temp("does-not-exist.pcap");
+    let out = run(&["read", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.starts_with(&format!("flowlog: {}: ", missing.display())), "{err:?}");
+}
+
+#[test]
+fn stats_is_one_json_object_whose_counters_are_conserved() {
+    let file = temp("stats.pcap");
+    let mut packets = three_packets();
+    // Not IP at all: counted as skipped, never fatal.
+    packets.push((T0 + 3 * S, vec![0x00, 0x01, 0x02]));
+    std::fs::write(&file, pcap(&packets)).unwrap();
+    let out = run(&["read", "--stats", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = stats(&out.stderr);
+    let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("no counter {k} in {s}"));
+    let skips = n("unsupported_link") + n("truncated_l2") + n("non_ip") + n("bad_ip_header");
+    assert_eq!(n("packets_in"), 4);
+    assert_eq!(n("packets_in"), n("metered") + skips);
+    assert_eq!(n("metered"), n("record_packets"), "after the final flush");
+    assert_eq!(n("records"), n("records_written"));
+    assert_eq!(n("files"), 1);
+    assert_eq!(n("capture_bytes"), std::fs::metadata(&file).unwrap().len());
+}
+
+#[test]
+fn stats_counts_the_metered_packets_records() {
+    let file = temp("stats-records.pcap");
+    std::fs::write(&file, pcap(&three_packets())).unwrap();
+    let out = run(&["read", "--stats", file.to_str().unwrap()]);
+    let s = stats(&out.stderr);
+    assert_eq!(
+        (&s["metered"], &s["records"], &s["record_packets"]),
+        (&Value::from(3), &Value::from(2), &Value::from(3))
+    );
+}
+
+#[test]
+fn empty_pcap_gives_no_records_and_exit_0() {
+    let file = temp("empty.pcap");
+    std::fs::write(&file, pcap(&[])).unwrap();
+    let out = run(&["read", "--stats", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert_eq!(stats(&out.stderr)["records"], 0);
+}
+
+#[test]
+fn dash_reads_standard_input() {
+    let out = run_stdin(&["read", "--stats", "-"], &pcap(&three_packets()));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(stats(&out.stderr)["packets_in"], 3);
+}
+
+#[test]
+fn dash_reads_standard_input_records() {
+    let out = run_stdin(&["read", "-"], &pcap(&three_packets()));
+    check_three_packet_records(&json_lines(&out.stdout));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs.
+
+#[test]
+fn every_format_writes_the_records() {
+    let file = temp("formats.pcap");
+    std::fs::write(&file, pcap(&three_packets())).unwrap();
+    let f = file.to_str().unwrap();
+    for format in ["jsonl", "sls", "aws", "csv"] {
+        let out = run(&["read", "--format", format, f]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        let body = text(&out.stdout);
+        let lines: Vec<&str> = body.lines().collect();
+        match format {
+            "jsonl" | "sls" => {
+                assert_eq!(lines.len(), 2, "{format}: {body}");
+                let rows = json_lines(&out.stdout);
+                let a = rows.iter().find(|r| r["srcaddr"] == "10.0.0.1").expect("flow from 10.0.0.1");
+                let bytes = if format == "sls" { Value::from("72") } else { Value::from(72) };
+                assert_eq!(a["bytes"], bytes, "{format}");
+            }
+            "aws" => {
+                assert_eq!(lines.len(), 3, "header + 2 records: {body}");
+                assert!(lines[0].starts_with("version account-id"), "{body}");
+                assert!(
+                    lines[1..].iter().any(|l| l.contains(" 10.0.0.1 10.0.0.2 1234 53 17 2 72 ")),
+                    "{body}"
+                );
+            }
+            _ => {
+                assert_eq!(lines.len(), 3, "header + 2 records: {body}");
+                assert!(
+                    lines[1..].iter().any(|l| l.starts_with("1,10.0.0.1,10.0.0.2,1234,53,17,2,72,")),
+                    "{body}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn header_formats_write_their_header_even_without_records() {
+    let file = temp("header-only.pcap");
+    std::fs::write(&file, pcap(&[])).unwrap();
+    for (format, first) in [("aws", "version account-id"), ("csv", "version,srcaddr")] {
+        let out = run(&["read", "--format", format, file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        let body = text(&out.stdout);
+        assert_eq!(body.lines().count(), 1, "{format}: {body}");
+        assert!(body.starts_with(first), "{format}: {body}");
+    }
+    let out = run(&["read", "--aws-fields", "${srcaddr} ${dstaddr} ${packets}", file.to_str().unwrap()]);
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "srcaddr dstaddr packets\n".to_owned()));
+}
+
+#[test]
+fn output_option_writes_the_file_and_nothing_to_stdout() {
+    let input = temp("to-file.pcap");
+    std::fs::write(&input, pcap(&[])).unwrap();
+    let output = temp("to-file.csv");
+    let _ = std::fs::remove_file(&output);
+    let out = run(&["read", "--format", "csv", "-o", output.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_to_string(&output).unwrap().starts_with("version,srcaddr"));
+}
+
+#[test]
+fn output_option_writes_the_file_records() {
+    let input = temp("to-file-records.pcap");
+    std::fs::write(&input, pcap(&three_packets())).unwrap();
+    let output = temp("to-file-records.jsonl");
+    let _ = std::fs::remove_file(&output);
+    let out = run(&["read", "--output", output.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    check_three_packet_records(&json_lines(&std::fs::read(&output).unwrap()));
+}
+
+#[test]
+fn output_that_cannot_be_created_exits_74() {
+    let input = temp("unwritable.pcap");
+    std::fs::write(&input, pcap(&[])).unwrap();
+    let dir = temp("a-directory");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = run(&["read", "-o", dir.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(74));
+    assert_eq!(text(&out.stderr).lines().count(), 1);
+}
+
+#[test]
+fn interfaces_of_later_files_are_numbered_after_earlier_files_records() {
+    // File 1: a pcapng with two interfaces, a packet on interface 1. File 2: a pcap (one
+    // interface), one packet. The pcap's interface is observation point 2.
+    let first = temp("multi-1.pcapng");
+    std::fs::write(&first, pcapng(2, &[(1, T0, udp4(A, B, 1, 2, 0))])).unwrap();
+    let second = temp("multi-2.pcap");
+    std::fs::write(&second, pcap(&[(T0 + S, udp4(A, B, 1, 2, 0))])).unwrap();
+    let out = run(&["read", first.to_str().unwrap(), second.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut points: Vec<u64> =
+        json_lines(&out.stdout).iter().map(|r| r["observation-point"].as_u64().unwrap()).collect();
+    points.sort();
+    assert_eq!(points, [1, 2]);
+}
+
+#[test]
+fn records_stream_out_as_windows_close_records() {
+    // Two packets of one flow 10 minutes apart with --window 60: two records, the first one
+    // emitted at the rollover with end_reason "window", the second at the end with "flush".
+    let file = temp("windows.pcap");
+    std::fs::write(&file, pcap(&[(T0, udp4(A, B, 7, 8, 0)), (T0 + 600 * S, udp4(A, B, 7, 8, 0))])).unwrap();
+    let out = run(&["read", "--window", "60", file.to_str().unwrap()]);
+    let rows = json_lines(&out.stdout);
+    let reasons: Vec<&Value> = rows.iter().map(|r| &r["end_reason"]).collect();
+    assert_eq!(reasons, ["window", "flush"]);
+    assert_eq!(rows[0]["window-start"], 1_699_999_980u64);
+    assert_eq!(rows[1]["window-start"], 1_700_000_580u64);
+}
+
+#[test]
+fn closed_stdout_pipe_exits_quietly() {
+    // 20 000 one-packet flows: megabytes of records, far more than a pipe buffer.
+    let packets: Vec<(u64, Vec<u8>)> =
+        (0..20_000u32).map(|i| (T0 + i as u64, udp4(A, B, (i % 60_000) as u16 + 1, 9, 0))).collect();
+    let file = temp("pipe.pcap");
+    std::fs::write(&file, pcap(&packets)).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["read", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    let _ = stdout.read(&mut first);
+    drop(stdout);
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert!(matches!(status.code(), Some(0) | Some(141)), "{status:?}: {err}");
+    assert!(err.is_empty(), "quiet: {err:?}");
+}
