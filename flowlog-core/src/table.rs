@@ -40,7 +40,8 @@ pub const FLAG_SYN_ACK: u16 = 1 << 14;
 pub const TCP_FLAGS_MASK: u16 = 0x1ff;
 
 const NIL: u32 = u32::MAX;
-const EMPTY: u32 = u32::MAX;
+/// An index entry holds slot + 1, so an all-zero index is empty and can come from zeroed pages.
+const EMPTY: u32 = 0;
 
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
@@ -87,15 +88,14 @@ impl FlowTable {
         let max_flows = max_flows.clamp(1, crate::config::MAX_FLOWS_LIMIT);
         // 1.5 index entries per flow keeps linear probing short (load ≤ 2/3).
         let buckets = (max_flows as usize + max_flows as usize / 2).max(max_flows as usize + 1);
-        let empty = Slot { key: FlowKey::ZERO, stats: FlowStats::default(), prev: NIL, next: NIL };
         FlowTable {
-            slots: vec![empty; max_flows as usize].into_boxed_slice(),
-            index: vec![EMPTY; buckets].into_boxed_slice(),
+            slots: zeroed_slots(max_flows as usize),
+            index: zeroed_index(buckets),
             len: 0,
             lru_head: NIL,
             lru_tail: NIL,
-            // Bits needed to write `max_flows` itself, so a slot number never has all bits set and
-            // an entry can never equal EMPTY.
+            // Bits needed to write `max_flows` itself: an entry stores slot + 1 (1..=max_flows),
+            // so it is never 0 (EMPTY).
             slot_bits: 32 - max_flows.leading_zeros(),
             seed,
         }
@@ -139,12 +139,12 @@ impl FlowTable {
     #[inline]
     fn entry(&self, slot: u32, hash: u64) -> u32 {
         let tag_mask = !0u32 << self.slot_bits;
-        ((hash as u32) << self.slot_bits) & tag_mask | slot
+        ((hash as u32) << self.slot_bits) & tag_mask | (slot + 1)
     }
 
     #[inline]
     fn slot_of(&self, entry: u32) -> u32 {
-        entry & !(!0u32 << self.slot_bits)
+        (entry & !(!0u32 << self.slot_bits)).wrapping_sub(1)
     }
 
     /// Find `key` (as `Existing`) or add it, evicting the least recently updated flow when full.
@@ -221,8 +221,19 @@ impl FlowTable {
 
     /// Forget every flow without emitting; keeps the memory.
     pub fn clear(&mut self) {
-        if self.len > 0 {
+        if self.len as usize > self.index.len() / 16 {
             self.index.fill(EMPTY);
+        } else {
+            // Few flows in a large table: zero just their entries, so that a small window does not
+            // touch (and make resident) the whole index.
+            for slot in 0..self.len {
+                let mut i = self.home(hash_key(&self.slots[slot as usize].key, self.seed));
+                // Entries cleared earlier in this loop read as EMPTY; step over them.
+                while self.index[i] == EMPTY || self.slot_of(self.index[i]) != slot {
+                    i = self.next_bucket(i);
+                }
+                self.index[i] = EMPTY;
+            }
         }
         self.len = 0;
         self.lru_head = NIL;
@@ -233,7 +244,7 @@ impl FlowTable {
     /// every probe run contiguous and leaves no tombstone.
     fn remove_index(&mut self, slot: u32, key: &FlowKey) {
         let mut i = self.home(hash_key(key, self.seed));
-        // EMPTY's slot bits are all ones, never a slot number, so the run's hole is not mistaken.
+        // EMPTY decodes to slot u32::MAX, never a slot number, so the run's hole is not mistaken.
         while self.slot_of(self.index[i]) != slot {
             i = self.next_bucket(i);
         }
@@ -296,6 +307,19 @@ impl FlowTable {
         }
         self.lru_tail = slot;
     }
+}
+
+/// Slots from zeroed memory: the OS maps zero pages lazily, so a large table costs resident
+/// memory only as flows fill it, yet no allocation ever happens after construction.
+fn zeroed_slots(n: usize) -> Box<[Slot]> {
+    let b = Box::<[Slot]>::new_zeroed_slice(n);
+    // SAFETY: Slot is plain data (integers and byte arrays, repr(C)); all-zero bytes are a valid
+    // Slot, so the zeroed allocation is initialised.
+    unsafe { b.assume_init() }
+}
+
+fn zeroed_index(n: usize) -> Box<[u32]> {
+    vec![EMPTY; n].into_boxed_slice() // vec! of a zero integer uses a zeroed allocation
 }
 
 #[cfg(test)]
