@@ -122,7 +122,7 @@ fn read_file(
             break Ok(reader.interfaces());
         }
         frames += 1;
-        if frames % PROGRESS_EVERY == 0 {
+        if frames.is_multiple_of(PROGRESS_EVERY) {
             progress.set(before + reader.offset());
         }
     };

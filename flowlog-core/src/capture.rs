@@ -526,7 +526,7 @@ impl<R: Read> CaptureReader<R> {
             return Ok(Some((block_type, 0)));
         }
         let block_len = order.u32(self.avail(), 4).unwrap_or(0);
-        if block_len < 12 || block_len % 4 != 0 || block_len > MAX_BLOCK_LEN {
+        if block_len < 12 || !block_len.is_multiple_of(4) || block_len > MAX_BLOCK_LEN {
             return Err(self.error(CaptureErrorKind::Malformed));
         }
         let len = block_len as usize;
