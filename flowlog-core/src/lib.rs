@@ -25,6 +25,9 @@ pub mod window;
 #[cfg(feature = "capture")]
 pub mod capture;
 
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
 pub use config::{Accounting, Config, ConfigError, ConfigField, Decap, PortList, TunnelPorts};
 pub use counters::Counters;
 pub use error::{Error, ErrorKind};

@@ -1,0 +1,17 @@
+//! Packet and capture builders for tests, benchmarks, fuzzing and binding tests (feature
+//! `testkit`). Nothing here is on the hot path; it allocates freely.
+//!
+//! - [`Pkt`]: one packet, layer by layer, with correct lengths and checksums.
+//! - [`PcapWriter`] / [`PcapngWriter`]: capture files in every variant the reader must accept.
+//! - [`TrafficSpec`]: a seedable synthetic VPC traffic generator that knows its ground truth.
+
+pub mod gen;
+pub mod packet;
+pub mod pcap;
+
+pub use gen::{
+    write_pcap, FrameBuffer, FrameRef, FrameSize, GeneratedFrame, Generator, GroundTruth, SplitMix64,
+    TrafficSpec,
+};
+pub use packet::{checksum, ethertype, tcp_flags, Pkt};
+pub use pcap::{pcap_bytes, Endian, PcapWriter, PcapngWriter, TsPrecision, TsResol};
