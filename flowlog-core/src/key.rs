@@ -59,7 +59,7 @@ impl Action {
 /// words.
 ///
 /// IPv4 addresses fill the first 4 bytes of `src`/`dst`; the rest stay zero.
-#[derive(Debug, Clone, Copy, Hash)]
+#[derive(Debug, Clone, Copy)]
 #[repr(C)]
 pub struct FlowKey {
     /// Source address.
@@ -185,6 +185,13 @@ impl PartialEq for FlowKey {
 }
 
 impl Eq for FlowKey {}
+
+impl core::hash::Hash for FlowKey {
+    /// Consistent with `eq`: the same six words.
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.words().hash(state);
+    }
+}
 
 fn addr(b: &[u8; 16], version: u8) -> std::net::IpAddr {
     if version == 6 {
