@@ -25,9 +25,6 @@
 #      concatenated REPEAT times into one pcap (timestamps rebased so they ascend), and
 #      `cat FILE > /dev/null` against flowlog on it: how close flowlog gets to just reading the
 #      bytes from the page cache.
-#   Caveat: until flowlog-core's parser lands, flowlog skips every packet, so its figures are
-#   meaningless; the other tools' figures are real.
-#
 # How to run (from anywhere; paths are relative to the workspace root)
 #   scripts/bench-compare.sh
 # Environment overrides (defaults in brackets):
