@@ -3,7 +3,9 @@
 //! It converts JavaScript values to core types and back and maps errors (see [`error`]); every
 //! decision about packets, flows, windows and formats is the core's. The per-packet path borrows
 //! the caller's `Buffer` and typed arrays without copying them and collects finished records in a
-//! reused `Vec`; only the records handed back to JavaScript become objects.
+//! reused `Vec`; only the records handed back to JavaScript become objects. Every entry point is
+//! `catch_unwind`: a panic (none is expected: every index is checked) becomes a JavaScript error
+//! instead of aborting the process.
 
 #![deny(missing_docs)]
 
@@ -401,7 +403,7 @@ impl Meter {
     /// Build a meter. Throws `ERR_FLOWLOG_INVALID_CONFIG` naming the field the core rejects,
     /// `ERR_FLOWLOG_INVALID_ARG` (TypeError/RangeError) for an unknown option, a value of the
     /// wrong type or a number that is not a non-negative integer.
-    #[napi(constructor, ts_args_type = "options?: MeterOptions")]
+    #[napi(constructor, catch_unwind, ts_args_type = "options?: MeterOptions")]
     pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
         let config = config_from_js(env, options.as_ref())?;
         let inner = flowlog_core::Meter::new(config).map_err(|e| error::core(env, e))?;
@@ -413,6 +415,7 @@ impl Meter {
     /// without a timestamp (it takes the meter's clock). A packet that cannot be parsed is counted
     /// under its reason in `counters`, not thrown.
     #[napi(
+        catch_unwind,
         ts_args_type = "data: Uint8Array, tsNs: bigint | null, options?: FrameOptions",
         ts_return_type = "FlowRecord[]"
     )]
@@ -455,6 +458,7 @@ impl Meter {
     /// checked before the first packet is metered, so a bad batch changes nothing. Returns the
     /// records the batch finished.
     #[napi(
+        catch_unwind,
         ts_args_type = "buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, timestamps: BigUint64Array, options?: BatchOptions",
         ts_return_type = "FlowRecord[]"
     )]
@@ -522,7 +526,7 @@ impl Meter {
     }
 
     /// Emit every flow still in the table (end of input); the meter stays usable.
-    #[napi(ts_return_type = "FlowRecord[]")]
+    #[napi(catch_unwind, ts_return_type = "FlowRecord[]")]
     pub fn flush(&mut self, env: &Env) -> Result<Vec<FlowRecord>> {
         let meter = self.inner.as_mut().ok_or_else(|| error::closed(env))?;
         let out = &mut self.out;
@@ -573,7 +577,7 @@ impl Meter {
 /// the code of the damage (`ERR_FLOWLOG_CAPTURE_TRUNCATED`, ...), a message naming the file and
 /// byte offset, and `err.records` (the records of every packet before the damage, flushed),
 /// `err.counters` and `err.offset`.
-#[napi(ts_args_type = "path: string, options?: MeterOptions", ts_return_type = "FlowRecord[]")]
+#[napi(catch_unwind, ts_args_type = "path: string, options?: MeterOptions", ts_return_type = "FlowRecord[]")]
 pub fn read_pcap(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Vec<FlowRecord>> {
     let path = convert::string(env, &path, "path")?;
     let config = config_from_js(env, options.as_ref())?;
@@ -607,6 +611,7 @@ pub fn read_pcap(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> 
 /// lossless), `'sls'` (Alibaba Simple Log Service), `'aws'` (AWS VPC flow-log text; `fields`
 /// picks a custom `${field}` list) or `'csv'`.
 #[napi(
+    catch_unwind,
     ts_args_type = "records: FlowRecord[], format: 'jsonl' | 'sls' | 'aws' | 'csv', fields?: string",
     ts_return_type = "string"
 )]
@@ -644,13 +649,13 @@ pub fn format_records(
     let mut line = [0u8; Formatter::MAX_RECORD_LEN];
     let mut text: Vec<u8> = Vec::new();
     let n = formatter.write_header(&mut line).map_err(|e| error::core(env, e))?;
-    text.extend_from_slice(&line[..n]);
+    text.extend_from_slice(line.get(..n).unwrap_or_default());
     for i in 0..array.len() {
         let v: Unknown<'_> =
             array.get(i)?.ok_or_else(|| error::type_error(env, &format!("records[{i}] is missing")))?;
         let record = record_from_js(env, &v, &format!("records[{i}]"))?;
         let n = formatter.write_record(&record, &mut line).map_err(|e| error::core(env, e))?;
-        text.extend_from_slice(&line[..n]);
+        text.extend_from_slice(line.get(..n).unwrap_or_default());
     }
     String::from_utf8(text).map_err(|_| error::type_error(env, "a record wrote text that is not UTF-8"))
 }
