@@ -15,3 +15,13 @@ cargo test --workspace --all-targets --all-features
 cargo test --workspace --doc --all-features
 echo "== fuzz targets compile (run them with: cargo +nightly fuzz run dissect, see README)"
 cargo check --manifest-path fuzz/Cargo.toml --target-dir target --bins
+
+# The bindings: each script installs what its suite needs, builds against the shared target/ and runs
+# its tests and examples.
+for lang in node python c go; do
+  if [ -f "scripts/test-$lang.sh" ]; then
+    echo "== $lang binding"
+    bash "scripts/test-$lang.sh"
+  fi
+done
+echo "all suites passed"
