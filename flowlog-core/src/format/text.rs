@@ -185,15 +185,29 @@ impl<'a> Out<'a> {
 /// Write `v` in decimal right-aligned into `tmp`; returns the index of its first digit.
 #[inline]
 fn decimal(mut v: u64, tmp: &mut [u8; U64_DIGITS]) -> usize {
+    // Two digits per step from a 200-byte table: records are mostly 10- and 19-digit times, and
+    // halving the divisions is the cheapest speed-up of every text format.
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
     let mut i = U64_DIGITS;
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            return i;
-        }
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        tmp[i] = b'0' + v as u8;
+    }
+    i
 }
 
 /// Characters `v` takes in decimal.
