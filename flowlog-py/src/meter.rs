@@ -70,7 +70,10 @@ impl PyMeter {
     }
 
     /// Meter one packet; returns the records it finished (window rollover, eviction).
-    #[pyo3(signature = (data, ts_ns, *, link_type=None, orig_len=None, observation_point=None, direction=None, action=None))]
+    #[pyo3(
+        signature = (data, ts_ns, *, link_type=None, orig_len=None, observation_point=None, direction=None, action=None),
+        text_signature = "($self, data, ts_ns, *, link_type=1, orig_len=None, observation_point=0, direction=None, action=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn process(
         &mut self,
@@ -123,7 +126,10 @@ impl PyMeter {
     /// `array.array`) or a sequence of ints. Every index is checked before any packet is metered.
     /// The packets are not copied, and the GIL is released while they are metered; the buffer must
     /// not be modified meanwhile. Returns the records the batch finished, in emission order.
-    #[pyo3(signature = (data, offsets, lengths, timestamps, *, link_type=None, orig_lens=None, observation_point=None, direction=None, action=None))]
+    #[pyo3(
+        signature = (data, offsets, lengths, timestamps, *, link_type=None, orig_lens=None, observation_point=None, direction=None, action=None),
+        text_signature = "($self, data, offsets, lengths, timestamps, *, link_type=1, orig_lens=None, observation_point=0, direction=None, action=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn process_batch(
         &mut self,

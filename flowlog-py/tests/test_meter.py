@@ -222,11 +222,7 @@ def test_garbage_bytes_never_crash():
 
 
 def test_the_gil_is_released_during_a_batch():
-    data, ts = traffic(20_000, 1000, size=64)
-    n = len(ts)
-    offsets, lengths = list(range(0, n * 64, 64)), [64] * n
-    if np is not None:
-        offsets, lengths, ts = np.array(offsets, np.uint64), np.array(lengths, np.uint64), np.array(ts, np.uint64)
+    data, _ = traffic(20_000, 1000, size=64)
     m = flowlog.Meter()
     old = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
@@ -238,20 +234,26 @@ def test_the_gil_is_released_during_a_batch():
             samples.append(time.perf_counter_ns())
 
     t = threading.Thread(target=spin)
+    n = 50_000
     try:
         t.start()
-        # Repeat the batch until one call lasts long enough to tell (≥ 40 ms).
-        for _ in range(200):
+        # Grow the batch (packets repeat: offsets wrap around the 20 000 frames) until one call
+        # lasts long enough to tell, 20 ms = 40 switch intervals.
+        while True:
+            offsets = array.array("Q", ((i % 20_000) * 64 for i in range(n)))
+            lengths = array.array("Q", [64]) * n
+            ts = array.array("Q", range(T0, T0 + n))
             t0 = time.perf_counter_ns()
             m.process_batch(data, offsets, lengths, ts)
             t1 = time.perf_counter_ns()
-            if t1 - t0 >= 40_000_000:
+            if t1 - t0 >= 20_000_000 or n >= 8_000_000:
                 break
+            n *= 2
     finally:
         stop.set()
         t.join()
         sys.setswitchinterval(old)
-    assert t1 - t0 >= 40_000_000
+    assert t1 - t0 >= 20_000_000
     # While a thread holds the GIL in native code, no other Python thread runs. The spinning thread
     # ran in the middle half of the call, so the batch had released the GIL.
     lo, hi = t0 + (t1 - t0) // 4, t1 - (t1 - t0) // 4

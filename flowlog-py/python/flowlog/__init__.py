@@ -39,8 +39,8 @@ from ._flowlog import (
 )
 
 if TYPE_CHECKING:
-    import pandas
-    import pyarrow
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    import pyarrow  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
 __all__ = [
     "MAX_RECORD_LEN",

@@ -1,6 +1,8 @@
 # Type stubs of the native module, checked against it by `python -m mypy.stubtest`.
-from collections.abc import Buffer, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from os import PathLike
+
+from typing_extensions import Buffer
 from typing import Final, Literal, TypedDict, Unpack, final, type_check_only
 
 MAX_RECORD_LEN: Final[int]
@@ -8,6 +10,27 @@ OPTION_NAMES: Final[list[str]]
 TUNNEL_NAMES: Final[list[str]]
 RECORD_FIELDS: Final[list[str]]
 __version__: Final[str]
+__all__ = [
+    "BufferTooSmallError",
+    "CaptureMalformedError",
+    "CaptureTruncatedError",
+    "CaptureUnsupportedError",
+    "FlowlogError",
+    "FlowlogIOError",
+    "InvalidConfigError",
+    "MAX_RECORD_LEN",
+    "Meter",
+    "OPTION_NAMES",
+    "PcapRecords",
+    "RECORD_FIELDS",
+    "Record",
+    "TUNNEL_NAMES",
+    "__version__",
+    "_error_kinds",
+    "_sample_error",
+    "format_records",
+    "read_pcap",
+]
 
 _IntArray = Buffer | Sequence[int]
 _Format = Literal["jsonl", "sls", "aws", "csv"]
@@ -114,9 +137,9 @@ class Meter:
         data: Buffer,
         ts_ns: int | None,
         *,
-        link_type: int = ...,
+        link_type: int = 1,
         orig_len: int | None = None,
-        observation_point: int = ...,
+        observation_point: int = 0,
         direction: Literal["in", "out", "-"] | None = None,
         action: Literal["ACCEPT", "REJECT"] | None = None,
     ) -> list[Record]: ...
@@ -127,9 +150,9 @@ class Meter:
         lengths: _IntArray,
         timestamps: _IntArray,
         *,
-        link_type: int = ...,
+        link_type: int = 1,
         orig_lens: _IntArray | None = None,
-        observation_point: int = ...,
+        observation_point: int = 0,
         direction: Literal["in", "out", "-"] | None = None,
         action: Literal["ACCEPT", "REJECT"] | None = None,
     ) -> list[Record]: ...
