@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::error::{to_pyerr, CoreErr};
-use crate::meter::counters_dict;
+use crate::meter::{counters_dict, meter_frame};
 use crate::options;
 use crate::record::PyRecord;
 
@@ -29,6 +29,8 @@ pub struct PcapRecords {
     reader: Option<CaptureReader<File>>,
     meter: Meter,
     pending: VecDeque<Record>,
+    /// Records of the packet being metered; reused.
+    out: Vec<Record>,
     error: Option<CaptureError>,
 }
 
@@ -38,20 +40,27 @@ pub fn read_pcap(path: PathBuf, options: Option<&Bound<'_, PyDict>>) -> PyResult
     let meter = Meter::new(options::config(options)?).map_err(CoreErr::from)?;
     let reader =
         CaptureReader::open(&path).map_err(|e| Python::attach(|py| to_pyerr(py, &e.into(), Some(&path))))?;
-    Ok(PcapRecords { path, reader: Some(reader), meter, pending: VecDeque::new(), error: None })
+    Ok(PcapRecords {
+        path,
+        reader: Some(reader),
+        meter,
+        pending: VecDeque::new(),
+        out: Vec::new(),
+        error: None,
+    })
 }
 
 impl PcapRecords {
     /// Read until a record is pending or the file ends (flush) or fails (flush, keep the error).
     fn fill(&mut self) {
         let Some(reader) = self.reader.as_mut() else { return };
-        let (meter, pending) = (&mut self.meter, &mut self.pending);
-        let mut sink = |r: &Record| pending.push_back(*r);
+        let (meter, pending, out) = (&mut self.meter, &mut self.pending, &mut self.out);
         let mut done = false;
         for _ in 0..CHUNK {
             match reader.next_frame() {
                 Ok(Some(frame)) => {
-                    let _ = meter.process(&frame.to_frame(), &mut sink);
+                    meter_frame(meter, &frame.to_frame(), out);
+                    pending.extend(out.drain(..));
                 }
                 Ok(None) => {
                     done = true;
@@ -65,7 +74,7 @@ impl PcapRecords {
             }
         }
         if done {
-            meter.flush(&mut sink);
+            meter.flush(&mut |r: &Record| pending.push_back(*r));
             self.reader = None;
         }
     }

@@ -93,7 +93,6 @@ impl PyMeter {
         let action = options::action(action)?;
         let orig = orig_len.filter(|o| !o.is_none()).map(|o| exact_uint::<u32>(o, "orig_len")).transpose()?;
         let out = &mut self.out;
-        let mut sink = |r: &Record| out.push(*r);
         let mut run = |bytes: &[u8]| {
             let frame = Frame {
                 ts,
@@ -104,8 +103,7 @@ impl PyMeter {
                 direction,
                 action,
             };
-            // A skipped packet is counted under its reason; it is not an error.
-            let _ = self.inner.process(&frame, &mut sink);
+            meter_frame(&mut self.inner, &frame, out);
         };
         if let Ok(b) = data.cast::<PyBytes>() {
             run(b.as_bytes());
@@ -198,24 +196,14 @@ impl PyMeter {
             if data_len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(base, data_len) } };
         let (meter, out) = (&mut self.inner, &mut self.out);
         let (offs, lens, tss, origs) = (&self.offsets, &self.lengths, &self.timestamps, &self.orig_lens);
-        py.detach(|| {
-            let mut sink = |r: &Record| out.push(*r);
-            for i in 0..offs.len() {
-                let (off, len) = (offs[i] as usize, lens[i] as usize);
-                // In bounds: checked above for every i.
-                let pkt = all.get(off..off + len).unwrap_or(&[]);
-                let frame = Frame {
-                    ts: flowlog_core::Timestamp::Ns(tss[i]),
-                    link,
-                    orig_len: if have_orig { origs[i] as u32 } else { len as u32 },
-                    data: pkt,
-                    observation_point,
-                    direction,
-                    action,
-                };
-                let _ = meter.process(&frame, &mut sink);
-            }
-        });
+        let batch = Batch {
+            data: all,
+            offsets: offs,
+            lengths: lens,
+            timestamps: tss,
+            orig_lens: have_orig.then_some(origs.as_slice()),
+        };
+        py.detach(|| meter_batch(meter, &batch, link, observation_point, direction, action, out));
         drop(buf);
         to_records(py, &mut self.out)
     }
@@ -254,6 +242,56 @@ impl PyMeter {
             self.inner.active_flows(),
             self.inner.counters().packets_in
         )
+    }
+}
+
+/// Meter one frame, collecting finished records into `out`: the binding's only call of
+/// [`Meter::process`] (the batch loop, `process` and `read_pcap` all come through here). One
+/// instantiation with one call site lets the compiler inline the core's parser into it exactly as
+/// it does for a Rust caller's loop; per packet, the binding then costs one call.
+#[inline(never)]
+pub fn meter_frame(meter: &mut Meter, frame: &Frame<'_>, out: &mut Vec<Record>) {
+    // A skipped packet is counted under its reason; it is not an error.
+    let _ = meter.process(frame, &mut |r: &Record| out.push(*r));
+}
+
+/// One validated batch: every `offsets[i] + lengths[i]` is within `data`.
+struct Batch<'a> {
+    data: &'a [u8],
+    offsets: &'a [u64],
+    lengths: &'a [u64],
+    timestamps: &'a [u64],
+    orig_lens: Option<&'a [u64]>,
+}
+
+/// The batch loop.
+fn meter_batch(
+    meter: &mut Meter,
+    b: &Batch<'_>,
+    link: LinkType,
+    observation_point: u32,
+    direction: flowlog_core::Direction,
+    action: flowlog_core::Action,
+    out: &mut Vec<Record>,
+) {
+    let n = b.offsets.len().min(b.lengths.len()).min(b.timestamps.len());
+    for i in 0..n {
+        let (off, len) = (b.offsets[i] as usize, b.lengths[i] as usize);
+        // In bounds: checked by the caller for every i (an empty slice otherwise, never a panic).
+        let pkt = b.data.get(off..off.saturating_add(len)).unwrap_or(&[]);
+        let frame = Frame {
+            ts: flowlog_core::Timestamp::Ns(b.timestamps[i]),
+            link,
+            orig_len: match b.orig_lens {
+                Some(o) => o.get(i).copied().unwrap_or(len as u64) as u32,
+                None => len as u32,
+            },
+            data: pkt,
+            observation_point,
+            direction,
+            action,
+        };
+        meter_frame(meter, &frame, out);
     }
 }
 
