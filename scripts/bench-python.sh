@@ -9,8 +9,9 @@ ROOT="$PWD"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 N="${1:-1000000}" FLOWS="${2:-65536}" RUNS="${3:-5}" BATCH=65536
 PY="${FLOWLOG_PY_VENV:-$ROOT/target/py-venv}/bin/python"
+export PATH="$(dirname "$PY"):$PATH"
 if ! "$PY" -c 'import flowlog' >/dev/null 2>&1; then
-  python3 -m venv "$ROOT/target/py-venv"
+  python3 -m venv "$(dirname "$(dirname "$PY")")"
   "$PY" -m pip install -q "maturin>=1.9.4,<2" numpy
   "$PY" -m pip install -q --no-build-isolation ./flowlog-py
 fi

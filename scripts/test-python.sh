@@ -20,6 +20,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 PY="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH"         # the maturin build backend runs the maturin binary
 "$PY" -m pip install -q --upgrade pip
 # maturin: the build backend; pytest + mypy: the suite and stubtest; numpy, pandas, pyarrow: the
 # optional buffer and dataframe paths (the tests skip those two only when a package is absent).
