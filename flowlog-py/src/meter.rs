@@ -1,0 +1,305 @@
+//! `flowlog.Meter`: the core [`Meter`] with one-packet and batch entry points.
+
+use flowlog_core::{Frame, LinkType, Meter, Record};
+use pyo3::buffer::PyBuffer;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::arrays::read_u64s;
+use crate::options::{self, exact_uint};
+use crate::record::PyRecord;
+
+/// Meters packets into flow-log records. One per thread: a second thread calling into the same
+/// meter during a batch gets `RuntimeError` (already borrowed), never a data race.
+#[pyclass(module = "flowlog", name = "Meter")]
+pub struct PyMeter {
+    inner: Meter,
+    /// Records emitted during the current call; reused.
+    out: Vec<Record>,
+    offsets: Vec<u64>,
+    lengths: Vec<u64>,
+    timestamps: Vec<u64>,
+    orig_lens: Vec<u64>,
+}
+
+/// A C-contiguous byte buffer, or a `TypeError` naming `what`.
+pub fn byte_buffer(v: &Bound<'_, PyAny>, what: &str) -> PyResult<PyBuffer<u8>> {
+    let buf = PyBuffer::<u8>::get(v).map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} must be a bytes-like object of bytes (bytes, bytearray, memoryview, uint8 array), not {}",
+            v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    })?;
+    if !buf.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!("{what} must be a contiguous buffer")));
+    }
+    Ok(buf)
+}
+
+/// An optional u32 argument; `None` (or absent) gives `default`.
+fn opt_uint(v: Option<&Bound<'_, PyAny>>, what: &str, default: u32) -> PyResult<u32> {
+    match v.filter(|v| !v.is_none()) {
+        Some(v) => exact_uint::<u32>(v, what),
+        None => Ok(default),
+    }
+}
+
+fn to_records(py: Python<'_>, out: &mut Vec<Record>) -> PyResult<Vec<Py<PyRecord>>> {
+    let list = out.iter().map(|r| Py::new(py, PyRecord(*r))).collect();
+    out.clear();
+    list
+}
+
+#[pymethods]
+impl PyMeter {
+    /// `Meter(**options)`: see `flowlog.MeterOptions` for the names; defaults are the core's.
+    #[new]
+    #[pyo3(signature = (**options))]
+    fn new(options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config = options::config(options)?;
+        let inner = Meter::new(config).map_err(crate::error::CoreErr::from)?;
+        Ok(PyMeter {
+            inner,
+            out: Vec::new(),
+            offsets: Vec::new(),
+            lengths: Vec::new(),
+            timestamps: Vec::new(),
+            orig_lens: Vec::new(),
+        })
+    }
+
+    /// Meter one packet; returns the records it finished (window rollover, eviction).
+    #[pyo3(
+        signature = (data, ts_ns, *, link_type=None, orig_len=None, observation_point=None, direction=None, action=None),
+        text_signature = "($self, data, ts_ns, *, link_type=1, orig_len=None, observation_point=0, direction=None, action=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn process(
+        &mut self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        ts_ns: &Bound<'_, PyAny>,
+        link_type: Option<&Bound<'_, PyAny>>,
+        orig_len: Option<&Bound<'_, PyAny>>,
+        observation_point: Option<&Bound<'_, PyAny>>,
+        direction: Option<&Bound<'_, PyAny>>,
+        action: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyRecord>>> {
+        let ts = options::timestamp(ts_ns, "ts_ns")?;
+        let link = LinkType(opt_uint(link_type, "link_type", 1)?);
+        let observation_point = opt_uint(observation_point, "observation_point", 0)?;
+        let direction = options::direction(direction)?;
+        let action = options::action(action)?;
+        let orig = orig_len.filter(|o| !o.is_none()).map(|o| exact_uint::<u32>(o, "orig_len")).transpose()?;
+        let out = &mut self.out;
+        let mut run = |bytes: &[u8]| {
+            let frame = Frame {
+                ts,
+                link,
+                orig_len: orig.unwrap_or(bytes.len().min(u32::MAX as usize) as u32),
+                data: bytes,
+                observation_point,
+                direction,
+                action,
+            };
+            meter_frame(&mut self.inner, &frame, out);
+        };
+        if let Ok(b) = data.cast::<PyBytes>() {
+            run(b.as_bytes());
+        } else {
+            let buf = byte_buffer(data, "data")?;
+            let p = buf.as_slice_ptr().ok_or_else(|| PyValueError::new_err("data must be contiguous"))?;
+            // SAFETY: exported, C-contiguous u8 buffer; we hold the GIL and run no Python code
+            // while the slice lives.
+            let bytes: &[u8] =
+                unsafe { std::slice::from_raw_parts(p.as_ptr() as *const u8, buf.item_count()) };
+            run(bytes);
+        }
+        to_records(py, &mut self.out)
+    }
+
+    /// Meter many packets held in one buffer: packet `i` is `data[offsets[i] : offsets[i] +
+    /// lengths[i]]` at `timestamps[i]` ns. Index arrays may be any 1-D integer buffer (numpy,
+    /// `array.array`) or a sequence of ints. Every index is checked before any packet is metered.
+    /// The packets are not copied, and the GIL is released while they are metered; the buffer must
+    /// not be modified meanwhile. Returns the records the batch finished, in emission order.
+    #[pyo3(
+        signature = (data, offsets, lengths, timestamps, *, link_type=None, orig_lens=None, observation_point=None, direction=None, action=None),
+        text_signature = "($self, data, offsets, lengths, timestamps, *, link_type=1, orig_lens=None, observation_point=0, direction=None, action=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn process_batch(
+        &mut self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        offsets: &Bound<'_, PyAny>,
+        lengths: &Bound<'_, PyAny>,
+        timestamps: &Bound<'_, PyAny>,
+        link_type: Option<&Bound<'_, PyAny>>,
+        orig_lens: Option<&Bound<'_, PyAny>>,
+        observation_point: Option<&Bound<'_, PyAny>>,
+        direction: Option<&Bound<'_, PyAny>>,
+        action: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyRecord>>> {
+        let link = LinkType(opt_uint(link_type, "link_type", 1)?);
+        let observation_point = opt_uint(observation_point, "observation_point", 0)?;
+        let direction = options::direction(direction)?;
+        let action = options::action(action)?;
+        let buf = byte_buffer(data, "data")?;
+        read_u64s(py, offsets, "offsets", &mut self.offsets)?;
+        read_u64s(py, lengths, "lengths", &mut self.lengths)?;
+        read_u64s(py, timestamps, "timestamps", &mut self.timestamps)?;
+        let n = self.offsets.len();
+        let have_orig = match orig_lens.filter(|o| !o.is_none()) {
+            Some(o) => {
+                read_u64s(py, o, "orig_lens", &mut self.orig_lens)?;
+                true
+            }
+            None => false,
+        };
+        if self.lengths.len() != n || self.timestamps.len() != n || (have_orig && self.orig_lens.len() != n) {
+            return Err(PyValueError::new_err(format!(
+                "offsets, lengths, timestamps{} must have the same length (got {}, {}, {}{})",
+                if have_orig { ", orig_lens" } else { "" },
+                n,
+                self.lengths.len(),
+                self.timestamps.len(),
+                if have_orig { format!(", {}", self.orig_lens.len()) } else { String::new() },
+            )));
+        }
+        let total = buf.item_count() as u64;
+        for i in 0..n {
+            let (off, len) = (self.offsets[i], self.lengths[i]);
+            if len > u32::MAX as u64 {
+                return Err(PyValueError::new_err(format!("lengths[{i}] = {len} exceeds 2**32 - 1")));
+            }
+            match off.checked_add(len) {
+                Some(end) if end <= total => {}
+                _ => {
+                    return Err(PyValueError::new_err(format!(
+                        "packet {i}: offsets[{i}] = {off} + lengths[{i}] = {len} is beyond the buffer ({total} bytes)"
+                    )))
+                }
+            }
+            if have_orig && self.orig_lens[i] > u32::MAX as u64 {
+                return Err(PyValueError::new_err(format!("orig_lens[{i}] exceeds 2**32 - 1")));
+            }
+        }
+        let base = buf.buf_ptr() as *const u8;
+        let data_len = buf.item_count();
+        // SAFETY: `buf` keeps the export alive (the object cannot be freed or resized) until it is
+        // dropped after the call, and it is C-contiguous u8 of `item_count` bytes. The GIL is
+        // released while we read it: the documented contract is that the caller does not write to
+        // the buffer during the call (bytes and read-only buffers cannot be written at all).
+        let all: &[u8] =
+            if data_len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(base, data_len) } };
+        let (meter, out) = (&mut self.inner, &mut self.out);
+        let (offs, lens, tss, origs) = (&self.offsets, &self.lengths, &self.timestamps, &self.orig_lens);
+        let batch = Batch {
+            data: all,
+            offsets: offs,
+            lengths: lens,
+            timestamps: tss,
+            orig_lens: have_orig.then_some(origs.as_slice()),
+        };
+        py.detach(|| meter_batch(meter, &batch, link, observation_point, direction, action, out));
+        drop(buf);
+        to_records(py, &mut self.out)
+    }
+
+    /// Emit every flow still in the table (end of input); the meter stays usable.
+    fn flush(&mut self, py: Python<'_>) -> PyResult<Vec<Py<PyRecord>>> {
+        let out = &mut self.out;
+        self.inner.flush(&mut |r: &Record| out.push(*r));
+        to_records(py, &mut self.out)
+    }
+
+    /// Every counter by name, in the core's stable order.
+    #[getter]
+    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        counters_dict(py, &self.inner)
+    }
+
+    /// Flows in the table now.
+    #[getter]
+    fn active_flows(&self) -> u32 {
+        self.inner.active_flows()
+    }
+
+    /// Heap bytes the meter holds.
+    #[getter]
+    fn heap_bytes(&self) -> usize {
+        self.inner.heap_bytes()
+    }
+
+    fn __repr__(&self) -> String {
+        let c = self.inner.config();
+        format!(
+            "Meter(window_secs={}, max_flows={}, active_flows={}, packets_in={})",
+            c.window_secs,
+            c.max_flows,
+            self.inner.active_flows(),
+            self.inner.counters().packets_in
+        )
+    }
+}
+
+/// Meter one frame, collecting finished records into `out`: the binding's only call of
+/// [`Meter::process`] (the batch loop, `process` and `read_pcap` all come through here). One
+/// instantiation with one call site lets the compiler inline the core's parser into it exactly as
+/// it does for a Rust caller's loop; per packet, the binding then costs one call.
+#[inline(never)]
+pub fn meter_frame(meter: &mut Meter, frame: &Frame<'_>, out: &mut Vec<Record>) {
+    // A skipped packet is counted under its reason; it is not an error.
+    let _ = meter.process(frame, &mut |r: &Record| out.push(*r));
+}
+
+/// One validated batch: every `offsets[i] + lengths[i]` is within `data`.
+struct Batch<'a> {
+    data: &'a [u8],
+    offsets: &'a [u64],
+    lengths: &'a [u64],
+    timestamps: &'a [u64],
+    orig_lens: Option<&'a [u64]>,
+}
+
+/// The batch loop.
+fn meter_batch(
+    meter: &mut Meter,
+    b: &Batch<'_>,
+    link: LinkType,
+    observation_point: u32,
+    direction: flowlog_core::Direction,
+    action: flowlog_core::Action,
+    out: &mut Vec<Record>,
+) {
+    let n = b.offsets.len().min(b.lengths.len()).min(b.timestamps.len());
+    for i in 0..n {
+        let (off, len) = (b.offsets[i] as usize, b.lengths[i] as usize);
+        // In bounds: checked by the caller for every i (an empty slice otherwise, never a panic).
+        let pkt = b.data.get(off..off.saturating_add(len)).unwrap_or(&[]);
+        let frame = Frame {
+            ts: flowlog_core::Timestamp::Ns(b.timestamps[i]),
+            link,
+            orig_len: match b.orig_lens {
+                Some(o) => o.get(i).copied().unwrap_or(len as u64) as u32,
+                None => len as u32,
+            },
+            data: pkt,
+            observation_point,
+            direction,
+            action,
+        };
+        meter_frame(meter, &frame, out);
+    }
+}
+
+/// A meter's counters as a dict.
+pub fn counters_dict<'py>(py: Python<'py>, m: &Meter) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, value) in m.counters().fields() {
+        d.set_item(name, value)?;
+    }
+    Ok(d)
+}
