@@ -1,0 +1,3 @@
+module example.invalid/flowlog
+
+go 1.19
