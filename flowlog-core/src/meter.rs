@@ -4,7 +4,7 @@ use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey};
-use crate::parse::{dissect, LinkType, Notes, Skip};
+use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
@@ -144,13 +144,20 @@ impl Meter {
             }
         };
 
-        let d = match dissect(frame.link, frame.data, frame.orig_len, raw_ts, &self.config, &mut self.frags) {
-            Ok(d) => d,
-            Err(skip) => {
-                self.counters.skipped[skip as usize] += 1;
-                return Err(skip);
-            }
-        };
+        let mut d = Dissected::EMPTY;
+        let dissected = dissect_into(
+            frame.link,
+            frame.data,
+            frame.orig_len,
+            raw_ts,
+            &self.config,
+            &mut self.frags,
+            &mut d,
+        );
+        if let Err(skip) = dissected {
+            self.counters.skipped[skip as usize] += 1;
+            return Err(skip);
+        }
         self.count_notes(d.notes, late);
 
         let key = FlowKey::new(

@@ -190,9 +190,28 @@ pub fn dissect(
     config: &Config,
     frags: &mut FragTable,
 ) -> Result<Dissected, Skip> {
+    let mut d = Dissected::EMPTY;
+    dissect_into(link, frame, orig_len, ts_ns, config, frags, &mut d)?;
+    Ok(d)
+}
+
+/// [`dissect`] writing its summary into `d`, which must be [`Dissected::EMPTY`] on entry: the
+/// meter's per-packet entry point, so that the summary is built in place and never copied. On
+/// `Err`, `d` holds unspecified values.
+#[inline]
+pub(crate) fn dissect_into(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: u32,
+    ts_ns: u64,
+    config: &Config,
+    frags: &mut FragTable,
+    d: &mut Dissected,
+) -> Result<(), Skip> {
     let (mut off, mut next) = link::start(link, frame)?;
     let mut ids = Ids::default();
-    let mut keyed: Option<Dissected> = None;
+    // Whether `d` holds a candidate: the summary of the innermost usable IP header so far.
+    let mut keyed = false;
     loop {
         let step = match next {
             Next::Ethernet => shim::ethernet(frame, off),
@@ -206,16 +225,30 @@ pub fn dissect(
             Next::Geneve => tunnel::geneve(frame, off, &mut ids),
             Next::Gtp => tunnel::gtp_u(frame, off, &mut ids),
             Next::Teredo => tunnel::teredo(frame, off),
-            Next::Ip(version) => match ip(frame, off, version, orig_len, ts_ns, config, frags) {
-                Ok((d, tunnel)) => {
-                    keyed = Some(d);
-                    match tunnel {
-                        Some(step) if config.decap == Decap::All => Ok(step),
-                        _ => break,
+            Next::Ip(version) => {
+                let tunnel = if keyed {
+                    // An inner header must not clobber the candidate unless it is usable: parse it
+                    // aside (tunnelled packets only pay this copy).
+                    let mut inner = Dissected::EMPTY;
+                    let t = ip(frame, off, version, orig_len, ts_ns, config, frags, &mut inner);
+                    if t.is_ok() {
+                        *d = inner;
                     }
+                    t
+                } else {
+                    ip(frame, off, version, orig_len, ts_ns, config, frags, d)
+                };
+                match tunnel {
+                    Ok(tunnel) => {
+                        keyed = true;
+                        match tunnel {
+                            Some(step) if config.decap == Decap::All => Ok(step),
+                            _ => break,
+                        }
+                    }
+                    Err(skip) => Err(skip),
                 }
-                Err(skip) => Err(skip),
-            },
+            }
         };
         match step {
             Ok((o, n)) => {
@@ -223,30 +256,28 @@ pub fn dissect(
                 next = n;
             }
             // A failure behind a usable IP header ends the walk on that header (SPEC §2, Tunnels).
-            Err(skip) => match keyed {
-                Some(_) => break,
-                None => return Err(skip),
-            },
-        }
-    }
-    match keyed {
-        Some(mut d) => {
-            d.vlan = ids.vlan;
-            d.tunnel_id = ids.tunnel_id;
-            if config.accounting == Accounting::L2 {
-                d.bytes = u64::from(orig_len);
+            Err(skip) => {
+                if keyed {
+                    break;
+                }
+                return Err(skip);
             }
-            Ok(d)
         }
-        // Unreachable in practice: the loop only breaks after an IP header was keyed.
-        None => Err(Skip::BadIpHeader),
     }
+    d.vlan = ids.vlan;
+    d.tunnel_id = ids.tunnel_id;
+    if config.accounting == Accounting::L2 {
+        d.bytes = u64::from(orig_len);
+    }
+    Ok(())
 }
 
-/// Dissect one IP header (any version, `0` = decide by the version nibble) and its L4 header.
+/// Dissect one IP header (any version, `0` = decide by the version nibble) and its L4 header into
+/// `d`, which must be [`Dissected::EMPTY`] on entry.
 ///
-/// Returns the summary of this header and, when its payload is a tunnel, where the walk goes on.
+/// Returns, when its payload is a tunnel, where the walk goes on.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn ip(
     frame: &[u8],
     off: usize,
@@ -255,16 +286,16 @@ fn ip(
     ts_ns: u64,
     config: &Config,
     frags: &mut FragTable,
-) -> Result<(Dissected, Option<(usize, Next)>), Skip> {
+    d: &mut Dissected,
+) -> Result<Option<(usize, Next)>, Skip> {
     let first = *frame.get(off).ok_or(Skip::BadIpHeader)?;
     let nibble = first >> 4;
     if version != 0 && nibble != version {
         return Err(Skip::BadIpHeader);
     }
-    let mut d = Dissected::EMPTY;
     let l3 = match nibble {
-        4 => ipv4::parse(frame, off, orig_len, &mut d)?,
-        6 => ipv6::parse(frame, off, orig_len, &mut d)?,
+        4 => ipv4::parse(frame, off, orig_len, d)?,
+        6 => ipv6::parse(frame, off, orig_len, d)?,
         _ => return Err(Skip::BadIpHeader),
     };
     if config.accounting == Accounting::L2 {
@@ -274,7 +305,7 @@ fn ip(
     match l3.frag {
         Frag::NonFirst { id, protocol } => {
             // No L4 header here: take the first fragment's ports, or none (SPEC §2, Fragments).
-            let key = FragKey::new(&d, protocol, id);
+            let key = FragKey::new(d, protocol, id);
             match frags.ports(&key, ts_ns) {
                 Some((s, p)) => {
                     d.src_port = s;
@@ -282,15 +313,15 @@ fn ip(
                 }
                 None => d.notes.insert(Notes::ORPHAN_FRAGMENT),
             }
-            return Ok((d, None));
+            return Ok(None);
         }
-        Frag::None | Frag::First { .. } if !l3.l4 => return Ok((d, None)),
+        Frag::None | Frag::First { .. } if !l3.l4 => return Ok(None),
         Frag::None | Frag::First { .. } => {}
     }
     let l4_off = l3.l4_off;
-    l4::ports(frame, l4_off, l3.end, config.icmp_in_ports, &mut d);
+    l4::ports(frame, l4_off, l3.end, config.icmp_in_ports, d);
     if let Frag::First { id, protocol } = l3.frag {
-        frags.remember(&FragKey::new(&d, protocol, id), (d.src_port, d.dst_port), ts_ns);
+        frags.remember(&FragKey::new(d, protocol, id), (d.src_port, d.dst_port), ts_ns);
     }
     let tunnel = match d.protocol {
         l4::IPIP => Some((l4_off, Next::Ip(4))),
@@ -301,7 +332,7 @@ fn ip(
         }
         _ => None,
     };
-    Ok((d, tunnel))
+    Ok(tunnel)
 }
 
 /// Which tunnel a UDP datagram carries: by destination port, Teredo by either port.
