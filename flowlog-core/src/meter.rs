@@ -4,7 +4,7 @@ use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey};
-use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip};
+use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip, TunnelFilter};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
@@ -77,6 +77,8 @@ impl<'a> Frame<'a> {
 /// ```
 pub struct Meter {
     config: Config,
+    /// `config.tunnel_ports` summarised once, for the parser.
+    tunnels: TunnelFilter,
     table: FlowTable,
     frags: FragTable,
     clock: WindowClock,
@@ -96,6 +98,7 @@ impl Meter {
             frags: FragTable::new(config.max_fragments),
             clock: WindowClock::new(config.window_secs),
             counters: Counters::default(),
+            tunnels: TunnelFilter::new(&config.tunnel_ports),
             config,
         })
     }
@@ -151,6 +154,7 @@ impl Meter {
             frame.orig_len,
             raw_ts,
             &self.config,
+            &self.tunnels,
             &mut self.frags,
             &mut d,
         );
