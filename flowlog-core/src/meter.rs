@@ -4,7 +4,7 @@ use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey};
-use crate::parse::{dissect, LinkType, Notes, Skip};
+use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip, TunnelFilter};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
@@ -77,6 +77,8 @@ impl<'a> Frame<'a> {
 /// ```
 pub struct Meter {
     config: Config,
+    /// `config.tunnel_ports` summarised once, for the parser.
+    tunnels: TunnelFilter,
     table: FlowTable,
     frags: FragTable,
     clock: WindowClock,
@@ -96,6 +98,7 @@ impl Meter {
             frags: FragTable::new(config.max_fragments),
             clock: WindowClock::new(config.window_secs),
             counters: Counters::default(),
+            tunnels: TunnelFilter::new(&config.tunnel_ports),
             config,
         })
     }
@@ -144,14 +147,24 @@ impl Meter {
             }
         };
 
-        let d = match dissect(frame.link, frame.data, frame.orig_len, raw_ts, &self.config, &mut self.frags) {
-            Ok(d) => d,
-            Err(skip) => {
-                self.counters.skipped[skip as usize] += 1;
-                return Err(skip);
-            }
-        };
-        self.count_notes(d.notes, late);
+        let mut d = Dissected::EMPTY;
+        let dissected = dissect_into(
+            frame.link,
+            frame.data,
+            frame.orig_len,
+            raw_ts,
+            &self.config,
+            &self.tunnels,
+            &mut self.frags,
+            &mut d,
+        );
+        if let Err(skip) = dissected {
+            self.counters.skipped[skip as usize] += 1;
+            return Err(skip);
+        }
+        if d.notes != Notes::default() || late {
+            self.count_notes(d.notes, late);
+        }
 
         let key = FlowKey::new(
             &d,
@@ -165,19 +178,13 @@ impl Meter {
         let slot = match self.table.upsert(&key) {
             Upsert::Existing(slot) => {
                 if self.table.get(slot).1.packets == u32::MAX {
-                    // Split before the packet count overflows; the flow continues in a new record.
-                    let (k, s) = self.table.get(slot);
-                    let record = self.record(k, s, window_start, EndReason::PacketLimit);
-                    self.emit(&record, sink);
-                    *self.table.stats_mut(slot) = FlowStats::default();
+                    self.split(slot, window_start, sink);
                 }
                 slot
             }
             Upsert::New(slot) => slot,
             Upsert::Replaced(slot, old_key, old_stats) => {
-                self.counters.evictions += 1;
-                let record = self.record(&old_key, &old_stats, window_start, EndReason::Evicted);
-                self.emit(&record, sink);
+                self.evicted(&old_key, &old_stats, window_start, sink);
                 slot
             }
         };
@@ -211,7 +218,32 @@ impl Meter {
         }
     }
 
-    #[inline]
+    /// Split a flow before its packet count overflows; it continues in a new record.
+    #[cold]
+    #[inline(never)]
+    fn split<S: Sink + ?Sized>(&mut self, slot: u32, window_start: u64, sink: &mut S) {
+        let (k, s) = self.table.get(slot);
+        let record = self.record(k, s, window_start, EndReason::PacketLimit);
+        self.emit(&record, sink);
+        *self.table.stats_mut(slot) = FlowStats::default();
+    }
+
+    /// Emit the flow the table evicted to make room.
+    #[inline(never)]
+    fn evicted<S: Sink + ?Sized>(
+        &mut self,
+        key: &FlowKey,
+        stats: &FlowStats,
+        window_start: u64,
+        sink: &mut S,
+    ) {
+        self.counters.evictions += 1;
+        let record = self.record(key, stats, window_start, EndReason::Evicted);
+        self.emit(&record, sink);
+    }
+
+    /// Count the notes of a metered packet (called only when there is one: most packets have none).
+    #[inline(never)]
     fn count_notes(&mut self, notes: Notes, late: bool) {
         let c = &mut self.counters;
         c.truncated_l4 += notes.contains(Notes::TRUNCATED_L4) as u64;

@@ -169,7 +169,14 @@ impl FlowTable {
             }
             i = self.next_bucket(i);
         }
-        // Not found; `i` is the first empty bucket of the probe run.
+        self.insert(key, hash, i)
+    }
+
+    /// The miss path of [`FlowTable::upsert`], kept out of line so that the hit path (nearly every
+    /// packet) stays small: add `key` (hash `hash`) at the empty bucket `i` ending its probe run,
+    /// evicting the least recently updated flow when the table is full.
+    #[inline(never)]
+    fn insert(&mut self, key: &FlowKey, hash: u64, i: usize) -> Upsert {
         if self.len < self.capacity() {
             let slot = self.len;
             self.len += 1;

@@ -60,3 +60,27 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
     };
     Ok(L3 { l4_off: off + ihl, end, l4: true, frag })
 }
+
+/// The common IPv4 header in one step, for the fast path of [`super::dissect_into`]: IHL 5, a total
+/// length that covers the header, not a fragment. Fills `d` as [`parse`] would and returns the L4
+/// offset and the end of the readable L4 bytes, or `None` for any other header (options, a length
+/// of 0, a fragment, wrong version, cut off), which [`parse`] handles.
+#[inline(always)]
+pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
+    /// Version 4, IHL 5.
+    const VER_IHL_PLAIN: u8 = 0x45;
+    let h: &[u8; MIN_LEN] = bytes(frame, off)?;
+    let total = usize::from(be16(&h[field::TOTAL_LEN]));
+    if h[field::VER_IHL] != VER_IHL_PLAIN
+        || total < MIN_LEN
+        || be16(&h[field::FLAGS_FRAG]) & (MF | OFFSET) != 0
+    {
+        return None;
+    }
+    d.ip_version = 4;
+    d.src[..4].copy_from_slice(&h[field::SRC]);
+    d.dst[..4].copy_from_slice(&h[field::DST]);
+    d.protocol = h[field::PROTOCOL];
+    d.bytes = total as u64;
+    Some((off + MIN_LEN, frame.len().min(off + total)))
+}

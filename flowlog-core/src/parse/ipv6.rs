@@ -5,6 +5,8 @@ use super::{be16, be32, byte, bytes, Dissected, Frag, Notes, Skip, L3};
 /// Field offsets inside the fixed 40-byte header.
 mod field {
     use core::ops::Range;
+    /// Version (high nibble), traffic class, flow label.
+    pub const VERSION: usize = 0;
     pub const PAYLOAD_LEN: Range<usize> = 4..6;
     pub const NEXT_HEADER: usize = 6;
     pub const SRC: Range<usize> = 8..24;
@@ -103,6 +105,33 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
         d.notes.insert(Notes::BAD_IPV6_CHAIN);
     }
     Ok(L3 { l4_off: p, end, l4: complete, frag })
+}
+
+/// The common IPv6 header in one step, for the fast path of [`super::dissect_into`]: a non-zero
+/// payload length and an upper-layer next header (no extension header). Fills `d` as [`parse`]
+/// would and returns the L4 offset and the end of the readable L4 bytes, or `None` for any other
+/// header (extension chain, jumbogram, length 0, wrong version, cut off), which [`parse`] handles.
+#[inline(always)]
+pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
+    let h: &[u8; HEADER_LEN] = bytes(frame, off)?;
+    let payload_len = usize::from(be16(&h[field::PAYLOAD_LEN]));
+    let nh = h[field::NEXT_HEADER];
+    if h[field::VERSION] >> 4 != 6 || payload_len == 0 || is_extension(nh) {
+        return None;
+    }
+    d.ip_version = 6;
+    d.src.copy_from_slice(&h[field::SRC]);
+    d.dst.copy_from_slice(&h[field::DST]);
+    d.protocol = nh;
+    d.bytes = (HEADER_LEN + payload_len) as u64;
+    let l4_off = off + HEADER_LEN;
+    Some((l4_off, frame.len().min(l4_off + payload_len)))
+}
+
+/// Whether `nh` names an extension header that [`parse`] walks (and the fast path leaves to it).
+#[inline(always)]
+fn is_extension(nh: u8) -> bool {
+    matches!(nh, HOP_BY_HOP | ROUTING | FRAGMENT | DEST_OPTS | AH | MOBILITY | HIP | SHIM6)
 }
 
 /// Bytes by the length fields: 40 + payload length, or 40 + the jumbo length, else from `orig_len`.

@@ -9,7 +9,7 @@
 //! and must cost a few nanoseconds: no layer structs are materialised, only the fields a flow key
 //! needs are read.
 
-use crate::config::{Accounting, Config, Decap};
+use crate::config::{Accounting, Config, Decap, TunnelPorts};
 use crate::frag::{FragKey, FragTable};
 
 mod ipv4;
@@ -190,9 +190,89 @@ pub fn dissect(
     config: &Config,
     frags: &mut FragTable,
 ) -> Result<Dissected, Skip> {
+    let mut d = Dissected::EMPTY;
+    dissect_into(link, frame, orig_len, ts_ns, config, &TunnelFilter::ANY, frags, &mut d)?;
+    Ok(d)
+}
+
+/// [`dissect`] writing its summary into `d`, which must be [`Dissected::EMPTY`] on entry: the
+/// meter's per-packet entry point, so that the summary is built in place and never copied. On
+/// `Err`, `d` holds unspecified values.
+///
+/// `tunnels` summarises `config.tunnel_ports` ([`TunnelFilter::new`], built once per meter).
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dissect_into(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: u32,
+    ts_ns: u64,
+    config: &Config,
+    tunnels: &TunnelFilter,
+    frags: &mut FragTable,
+    d: &mut Dissected,
+) -> Result<(), Skip> {
+    if link == LinkType::ETHERNET && dissect_plain(frame, orig_len, config, tunnels, d) {
+        return Ok(());
+    }
+    // The fast path may have filled some fields before it declined.
+    *d = Dissected::EMPTY;
+    walk(link, frame, orig_len, ts_ns, config, tunnels, frags, d)
+}
+
+/// The fast path: Ethernet (at most one VLAN tag) → IPv4 with IHL 5, not a fragment, or IPv6
+/// without extension headers → any L4 that is not a tunnel. Nearly all VPC traffic is this shape,
+/// and reading it straight through, without the walk's per-step dispatch, halves the parser's
+/// cost. It fills `d` exactly as [`walk`] would and returns `true`, or returns `false` (leaving
+/// `d` partly written) for anything else: other link layers and shims, IPv4 options, fragments,
+/// length fields of 0, IPv6 extension headers, tunnels in decap mode `all`. The general walk then
+/// takes the packet from the start. The test `fast_path_agrees_with_the_walk` holds them equal.
+#[inline(always)]
+fn dissect_plain(
+    frame: &[u8],
+    orig_len: u32,
+    config: &Config,
+    tunnels: &TunnelFilter,
+    d: &mut Dissected,
+) -> bool {
+    let Some((off, et, vlan)) = shim::ethernet_plain(frame) else {
+        return false;
+    };
+    let span = match et {
+        shim::ethertype::IPV4 => ipv4::parse_plain(frame, off, d),
+        shim::ethertype::IPV6 => ipv6::parse_plain(frame, off, d),
+        _ => None,
+    };
+    let Some((l4_off, end)) = span else {
+        return false;
+    };
+    l4::ports(frame, l4_off, end, config.icmp_in_ports, d);
+    if config.decap == Decap::All && tunnel_after(d, l4_off, config, tunnels).is_some() {
+        return false;
+    }
+    d.vlan = vlan;
+    if config.accounting == Accounting::L2 {
+        d.bytes = u64::from(orig_len);
+    }
+    true
+}
+
+/// The general walk of [`dissect_into`], for every frame; `d` must be [`Dissected::EMPTY`].
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: u32,
+    ts_ns: u64,
+    config: &Config,
+    tunnels: &TunnelFilter,
+    frags: &mut FragTable,
+    d: &mut Dissected,
+) -> Result<(), Skip> {
     let (mut off, mut next) = link::start(link, frame)?;
     let mut ids = Ids::default();
-    let mut keyed: Option<Dissected> = None;
+    // Whether `d` holds a candidate: the summary of the innermost usable IP header so far.
+    let mut keyed = false;
     loop {
         let step = match next {
             Next::Ethernet => shim::ethernet(frame, off),
@@ -206,16 +286,30 @@ pub fn dissect(
             Next::Geneve => tunnel::geneve(frame, off, &mut ids),
             Next::Gtp => tunnel::gtp_u(frame, off, &mut ids),
             Next::Teredo => tunnel::teredo(frame, off),
-            Next::Ip(version) => match ip(frame, off, version, orig_len, ts_ns, config, frags) {
-                Ok((d, tunnel)) => {
-                    keyed = Some(d);
-                    match tunnel {
-                        Some(step) if config.decap == Decap::All => Ok(step),
-                        _ => break,
+            Next::Ip(version) => {
+                let tunnel = if keyed {
+                    // An inner header must not clobber the candidate unless it is usable: parse it
+                    // aside (tunnelled packets only pay this copy).
+                    let mut inner = Dissected::EMPTY;
+                    let t = ip(frame, off, version, orig_len, ts_ns, config, tunnels, frags, &mut inner);
+                    if t.is_ok() {
+                        *d = inner;
                     }
+                    t
+                } else {
+                    ip(frame, off, version, orig_len, ts_ns, config, tunnels, frags, d)
+                };
+                match tunnel {
+                    Ok(tunnel) => {
+                        keyed = true;
+                        match tunnel {
+                            Some(step) if config.decap == Decap::All => Ok(step),
+                            _ => break,
+                        }
+                    }
+                    Err(skip) => Err(skip),
                 }
-                Err(skip) => Err(skip),
-            },
+            }
         };
         match step {
             Ok((o, n)) => {
@@ -223,30 +317,28 @@ pub fn dissect(
                 next = n;
             }
             // A failure behind a usable IP header ends the walk on that header (SPEC §2, Tunnels).
-            Err(skip) => match keyed {
-                Some(_) => break,
-                None => return Err(skip),
-            },
-        }
-    }
-    match keyed {
-        Some(mut d) => {
-            d.vlan = ids.vlan;
-            d.tunnel_id = ids.tunnel_id;
-            if config.accounting == Accounting::L2 {
-                d.bytes = u64::from(orig_len);
+            Err(skip) => {
+                if keyed {
+                    break;
+                }
+                return Err(skip);
             }
-            Ok(d)
         }
-        // Unreachable in practice: the loop only breaks after an IP header was keyed.
-        None => Err(Skip::BadIpHeader),
     }
+    d.vlan = ids.vlan;
+    d.tunnel_id = ids.tunnel_id;
+    if config.accounting == Accounting::L2 {
+        d.bytes = u64::from(orig_len);
+    }
+    Ok(())
 }
 
-/// Dissect one IP header (any version, `0` = decide by the version nibble) and its L4 header.
+/// Dissect one IP header (any version, `0` = decide by the version nibble) and its L4 header into
+/// `d`, which must be [`Dissected::EMPTY`] on entry.
 ///
-/// Returns the summary of this header and, when its payload is a tunnel, where the walk goes on.
+/// Returns, when its payload is a tunnel, where the walk goes on.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn ip(
     frame: &[u8],
     off: usize,
@@ -254,17 +346,18 @@ fn ip(
     orig_len: u32,
     ts_ns: u64,
     config: &Config,
+    tunnels: &TunnelFilter,
     frags: &mut FragTable,
-) -> Result<(Dissected, Option<(usize, Next)>), Skip> {
+    d: &mut Dissected,
+) -> Result<Option<(usize, Next)>, Skip> {
     let first = *frame.get(off).ok_or(Skip::BadIpHeader)?;
     let nibble = first >> 4;
     if version != 0 && nibble != version {
         return Err(Skip::BadIpHeader);
     }
-    let mut d = Dissected::EMPTY;
     let l3 = match nibble {
-        4 => ipv4::parse(frame, off, orig_len, &mut d)?,
-        6 => ipv6::parse(frame, off, orig_len, &mut d)?,
+        4 => ipv4::parse(frame, off, orig_len, d)?,
+        6 => ipv6::parse(frame, off, orig_len, d)?,
         _ => return Err(Skip::BadIpHeader),
     };
     if config.accounting == Accounting::L2 {
@@ -274,7 +367,7 @@ fn ip(
     match l3.frag {
         Frag::NonFirst { id, protocol } => {
             // No L4 header here: take the first fragment's ports, or none (SPEC §2, Fragments).
-            let key = FragKey::new(&d, protocol, id);
+            let key = FragKey::new(d, protocol, id);
             match frags.ports(&key, ts_ns) {
                 Some((s, p)) => {
                     d.src_port = s;
@@ -282,26 +375,83 @@ fn ip(
                 }
                 None => d.notes.insert(Notes::ORPHAN_FRAGMENT),
             }
-            return Ok((d, None));
+            return Ok(None);
         }
-        Frag::None | Frag::First { .. } if !l3.l4 => return Ok((d, None)),
+        Frag::None | Frag::First { .. } if !l3.l4 => return Ok(None),
         Frag::None | Frag::First { .. } => {}
     }
     let l4_off = l3.l4_off;
-    l4::ports(frame, l4_off, l3.end, config.icmp_in_ports, &mut d);
+    l4::ports(frame, l4_off, l3.end, config.icmp_in_ports, d);
     if let Frag::First { id, protocol } = l3.frag {
-        frags.remember(&FragKey::new(&d, protocol, id), (d.src_port, d.dst_port), ts_ns);
+        frags.remember(&FragKey::new(d, protocol, id), (d.src_port, d.dst_port), ts_ns);
     }
-    let tunnel = match d.protocol {
+    Ok(tunnel_after(d, l4_off, config, tunnels))
+}
+
+/// The tunnel an IP packet summarised in `d` (L4 header at `l4_off`) carries, and where it starts.
+#[inline(always)]
+fn tunnel_after(
+    d: &Dissected,
+    l4_off: usize,
+    config: &Config,
+    tunnels: &TunnelFilter,
+) -> Option<(usize, Next)> {
+    match d.protocol {
         l4::IPIP => Some((l4_off, Next::Ip(4))),
         l4::IPV6_IN_IP => Some((l4_off, Next::Ip(6))),
         l4::GRE => Some((l4_off, Next::Gre)),
-        l4::UDP if !d.notes.contains(Notes::TRUNCATED_L4) => {
+        l4::UDP if !d.notes.contains(Notes::TRUNCATED_L4) && tunnels.may_match(d.src_port, d.dst_port) => {
             udp_tunnel(&config.tunnel_ports, d.src_port, d.dst_port).map(|n| (l4_off + l4::UDP_LEN, n))
         }
         _ => None,
-    };
-    Ok((d, tunnel))
+    }
+}
+
+/// The UDP tunnel port lists summarised as two 64-bit sets (a one-hash Bloom filter): a UDP
+/// datagram whose ports miss both is no tunnel, decided in a few instructions instead of a scan of
+/// six lists; a hit is confirmed by [`udp_tunnel`]. Built once per meter from its configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TunnelFilter {
+    /// Every destination port of every list.
+    dst: u64,
+    /// The source ports that mark a tunnel (Teredo's).
+    src: u64,
+}
+
+impl TunnelFilter {
+    /// No summary: every UDP datagram is checked against the lists.
+    pub(crate) const ANY: TunnelFilter = TunnelFilter { dst: !0, src: !0 };
+
+    /// The summary of `ports`.
+    pub(crate) fn new(ports: &TunnelPorts) -> TunnelFilter {
+        let set = |lists: &[&crate::config::PortList]| {
+            lists.iter().flat_map(|l| l.as_slice()).fold(0u64, |acc, &p| acc | Self::bit(p))
+        };
+        TunnelFilter {
+            dst: set(&[
+                &ports.vxlan,
+                &ports.geneve,
+                &ports.gtp_u,
+                &ports.mpls_udp,
+                &ports.gre_udp,
+                &ports.teredo,
+            ]),
+            src: set(&[&ports.teredo]),
+        }
+    }
+
+    /// A port's bit: the top 6 bits of a multiplicative hash, so that well-known ports that share
+    /// their low bits with a tunnel port (53 and 4789) fall apart.
+    #[inline(always)]
+    fn bit(port: u16) -> u64 {
+        1 << (port.wrapping_mul(0x9e37) >> 10)
+    }
+
+    /// Whether a datagram with these ports may be a tunnel (no false negatives).
+    #[inline(always)]
+    fn may_match(&self, src: u16, dst: u16) -> bool {
+        (self.dst & Self::bit(dst)) | (self.src & Self::bit(src)) != 0
+    }
 }
 
 /// Which tunnel a UDP datagram carries: by destination port, Teredo by either port.

@@ -88,6 +88,25 @@ pub(crate) fn ethernet(frame: &[u8], off: usize) -> Step {
     }
 }
 
+/// The common link header in one step, for the fast path of [`super::dissect_into`]: an Ethernet
+/// II header with at most one 802.1Q or 802.1ad tag. Returns the offset of the payload, its
+/// ethertype and the VLAN id (0 when untagged), or `None` for anything else (802.3/LLC, a second
+/// tag, VN-Tag, a cut-off header), which the general walk handles.
+#[inline(always)]
+pub(crate) fn ethernet_plain(frame: &[u8]) -> Option<(usize, u16, u16)> {
+    let h: &[u8; eth::LEN] = bytes(frame, 0)?;
+    let t = be16(&h[eth::TYPE_OR_LEN]);
+    if t != ethertype::VLAN && t != ethertype::QINQ {
+        return Some((eth::LEN, t, 0));
+    }
+    let v: &[u8; vlan::LEN] = bytes(frame, eth::LEN)?;
+    let inner = be16(&v[vlan::ETHERTYPE]);
+    if matches!(inner, ethertype::VLAN | ethertype::QINQ | ethertype::QINQ_OLD) {
+        return None;
+    }
+    Some((eth::LEN + vlan::LEN, inner, be16(&v[vlan::TCI]) & vlan::VID_MASK))
+}
+
 /// The payload of ethertype `et` at `off`.
 #[inline]
 pub(crate) fn ethertype(frame: &[u8], off: usize, et: u16, ids: &mut Ids) -> Step {

@@ -777,3 +777,156 @@ fn cuts_at_every_length_never_panic_and_give_the_right_reason() {
         every_cut(link, &[0x00; 64]);
     }
 }
+
+// ---- fast path -------------------------------------------------------------------------------
+
+/// The general walk alone, with every UDP datagram checked against the tunnel lists.
+fn walk_only(config: &Config, frame: &[u8], orig_len: u32) -> Result<Dissected, Skip> {
+    let mut frags = FragTable::new(16);
+    let mut d = Dissected::EMPTY;
+    walk(LinkType::ETHERNET, frame, orig_len, S, config, &TunnelFilter::ANY, &mut frags, &mut d)?;
+    Ok(d)
+}
+
+/// The fast path alone: `Some` when it took the frame.
+fn plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+    let mut d = Dissected::EMPTY;
+    let tunnels = TunnelFilter::new(&config.tunnel_ports);
+    dissect_plain(frame, orig_len, config, &tunnels, &mut d).then_some(d)
+}
+
+/// Every configuration the fast path reads.
+fn fast_path_configs() -> Vec<Config> {
+    let mut configs = Vec::new();
+    for decap in [Decap::All, Decap::None] {
+        for accounting in [Accounting::Ip, Accounting::L2] {
+            for icmp_in_ports in [false, true] {
+                configs.push(Config { decap, accounting, icmp_in_ports, ..Config::default() });
+            }
+        }
+    }
+    configs
+}
+
+#[test]
+fn fast_path_agrees_with_the_walk_on_generated_traffic() {
+    use crate::testkit::{FrameSize, TrafficSpec};
+    let spec = TrafficSpec {
+        packets: 4_000,
+        flows: 300,
+        ipv6_frac: 0.3,
+        vlan_frac: 0.3,
+        vxlan_frac: 0.1,
+        fragment_frac: 0.1,
+        frame_size: FrameSize::Imix,
+        ..TrafficSpec::default()
+    };
+    for config in fast_path_configs() {
+        let (mut taken, mut total) = (0, 0);
+        for f in spec.generate() {
+            total += 1;
+            if let Some(d) = plain_only(&config, &f.data, f.orig_len) {
+                taken += 1;
+                assert_eq!(Ok(d), walk_only(&config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
+            }
+        }
+        // Not vacuous: the generator's plain frames (all but VXLAN and fragments) go fast.
+        assert!(taken * 10 >= total * 7, "{config:?}: fast path took {taken} of {total}");
+    }
+}
+
+#[test]
+fn fast_path_declines_tunnels_fragments_options_and_extension_headers() {
+    let all = Config::default();
+    let declined = [
+        outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &tcp4())))),
+        eth(0x0800, &udp4(3544, 1)),
+        outer(4, &tcp4()),
+        outer(47, &gre(0, 0x0800, &[], &tcp4())),
+        eth(0x0800, &frag4(7, 0x2000, &udp(1, 2, b"abcd"))),
+        eth(0x0800, &v4_full(17, A, B, &udp(1, 2, b""), 0, 0, 1)),
+        eth(0x86dd, &v6(44, A6, B6, &cat(&[&[17, 0, 0, 1, 0, 0, 0, 1], &udp(1, 2, b"abc")]))),
+        eth(0x86dd, &v6_len(17, A6, B6, &udp(1, 2, b"abc"), 0)),
+        eth(0x8100, &cat(&[&vlan_tag(0, 1, 0x8100)[2..], &vlan_tag(0x8100, 2, 0x0800)[2..], &tcp4()])),
+        eth(0x0800, &{
+            let mut h = tcp4();
+            h[0] = 0x46; // IHL 6: an option word (the TCP header's first 4 bytes serve as one)
+            h
+        }),
+    ];
+    for f in &declined {
+        assert_eq!(plain_only(&all, f, f.len() as u32), None, "{f:02x?}");
+        assert!(walk_only(&all, f, f.len() as u32).is_ok(), "the walk meters it: {f:02x?}");
+    }
+    // Mode `none` does not follow tunnels: the fast path keeps a VXLAN packet as the walk does.
+    let vx = outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &tcp4()))));
+    assert_eq!(
+        plain_only(&none(), &vx, vx.len() as u32).map(Ok),
+        Some(walk_only(&none(), &vx, vx.len() as u32))
+    );
+}
+
+#[test]
+fn the_tunnel_filter_never_misses_a_listed_port() {
+    let ports = crate::config::TunnelPorts {
+        vxlan: PortList::new(&[53, 4789, 8472]).unwrap(),
+        teredo: PortList::new(&[3544, 0, 65535]).unwrap(),
+        ..crate::config::TunnelPorts::default()
+    };
+    let f = TunnelFilter::new(&ports);
+    for list in [ports.vxlan, ports.geneve, ports.gtp_u, ports.mpls_udp, ports.gre_udp, ports.teredo] {
+        for &p in list.as_slice() {
+            assert!(f.may_match(12345, p), "destination {p}");
+        }
+    }
+    for &p in ports.teredo.as_slice() {
+        assert!(f.may_match(p, 12345), "teredo source {p}");
+    }
+    // The default lists let the common service ports through without a scan.
+    let d = TunnelFilter::new(&crate::config::TunnelPorts::default());
+    for service in [53, 80, 123, 443] {
+        assert!(!d.may_match(40000, service), "{service}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    /// Generated frames with random byte changes and cuts: whenever the fast path takes a frame,
+    /// the walk gives the same summary.
+    #[test]
+    fn fast_path_agrees_with_the_walk_on_damaged_frames(
+        seed in 0u64..1_000,
+        pick in 0usize..64,
+        flips in proptest::collection::vec((0usize..128, proptest::prelude::any::<u8>()), 0..4),
+        cut in 0usize..200,
+        orig_extra in 0u32..100,
+        config in 0usize..8,
+    ) {
+        use crate::testkit::{FrameSize, TrafficSpec};
+        let spec = TrafficSpec {
+            packets: 64,
+            flows: 16,
+            seed,
+            ipv6_frac: 0.4,
+            vlan_frac: 0.3,
+            vxlan_frac: 0.1,
+            fragment_frac: 0.1,
+            frame_size: FrameSize::Min64,
+            ..TrafficSpec::default()
+        };
+        let frames = spec.generate();
+        let mut data = frames[pick % frames.len()].data.clone();
+        for (at, v) in flips {
+            if let Some(b) = data.get_mut(at) {
+                *b = v;
+            }
+        }
+        data.truncate(cut.max(1));
+        let config = fast_path_configs()[config];
+        let orig_len = data.len() as u32 + orig_extra;
+        if let Some(d) = plain_only(&config, &data, orig_len) {
+            proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
+        }
+    }
+}
