@@ -41,7 +41,7 @@ pub(crate) fn check<T>(ptr: *const T, len: usize, name: &'static str) -> Result<
     if ptr.is_null() {
         return Err(Failure::Null(name));
     }
-    if (ptr as usize) % core::mem::align_of::<T>() != 0 {
+    if !(ptr as usize).is_multiple_of(core::mem::align_of::<T>()) {
         return Err(Failure::Invalid("pointer is not aligned for its type"));
     }
     if !matches!(len.checked_mul(core::mem::size_of::<T>()), Some(b) if b <= isize::MAX as usize) {

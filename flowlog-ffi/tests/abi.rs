@@ -408,11 +408,11 @@ fn a_bad_config_is_an_invalid_config_error_naming_the_field() {
     ] {
         let mut c = default_config();
         edit(&mut c);
-        let mut m = 0x1 as *mut FlowlogMeter;
+        let mut m = std::ptr::dangling_mut::<FlowlogMeter>();
         let mut err = [0 as std::ffi::c_char; FLOWLOG_ERROR_MAX];
         let st = unsafe { flowlog_meter_new(&c, &mut m, err.as_mut_ptr(), err.len()) };
         assert_eq!(st, St::InvalidConfig, "{field}");
-        assert_eq!(m, 0x1 as *mut FlowlogMeter, "out is untouched on failure");
+        assert_eq!(m, std::ptr::dangling_mut::<FlowlogMeter>(), "out is untouched on failure");
         let msg = unsafe { CStr::from_ptr(err.as_ptr()) }.to_str().unwrap();
         assert!(msg.starts_with(&format!("config field '{field}'")), "{msg}");
     }
