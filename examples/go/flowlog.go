@@ -506,26 +506,68 @@ func formatErr(st C.enum_flowlog_status) error {
 // AppendHeader appends the format's header line (AWS field names, CSV columns; nothing for
 // JSONL and SLS) to dst.
 func AppendHeader(dst []byte, f Format) ([]byte, error) {
-	var need C.size_t
-	st := C.flowlog_format_header(C.uint32_t(f), nil, 0, &need)
-	if st == C.FLOWLOG_STATUS_OK {
-		return dst, nil
-	}
-	if st != C.FLOWLOG_STATUS_BUFFER_TOO_SMALL {
-		return dst, formatErr(st)
-	}
-	return appendWith(dst, int(need), func(b []byte, n *C.size_t) C.enum_flowlog_status {
+	return appendSized(dst, func(b []byte, n *C.size_t) C.enum_flowlog_status {
 		return C.flowlog_format_header(C.uint32_t(f), bytesPtr(b), C.size_t(len(b)), n)
-	})
+	}, formatErr)
 }
 
 // AppendRecords appends recs, one line each, to dst.
 func AppendRecords(dst []byte, f Format, recs []Record) ([]byte, error) {
-	call := func(b []byte, n *C.size_t) C.enum_flowlog_status {
+	return appendSized(dst, func(b []byte, n *C.size_t) C.enum_flowlog_status {
 		return C.flowlog_format_records(C.uint32_t(f), recordsPtr(recs), C.size_t(len(recs)), bytesPtr(b),
 			C.size_t(len(b)), n)
+	}, formatErr)
+}
+
+// cFields is fields as a C string (free it with C.free). A NUL byte would cut the list short in C,
+// so it is refused.
+func cFields(fields string) (*C.char, error) {
+	for i := 0; i < len(fields); i++ {
+		if fields[i] == 0 {
+			return nil, &Error{Code: StatusInvalidArg, Message: "fields contains a NUL byte"}
+		}
 	}
-	// First try the spare capacity; on BUFFER_TOO_SMALL the library says how much is needed.
+	return C.CString(fields), nil
+}
+
+// AppendHeaderAWSFields appends the header line of the AWS format with the custom field list
+// fields (e.g. "${version} ${srcaddr} ${dstaddr} ${tcp-flags} ${flow-direction}"): the field
+// names, space-separated. A bad list is an *Error with StatusInvalidConfig whose message names
+// the offending token.
+func AppendHeaderAWSFields(dst []byte, fields string) ([]byte, error) {
+	cf, err := cFields(fields)
+	if err != nil {
+		return dst, err
+	}
+	defer C.free(unsafe.Pointer(cf))
+	var msg [errMax]C.char
+	return appendSized(dst, func(b []byte, n *C.size_t) C.enum_flowlog_status {
+		return C.flowlog_format_header_aws_fields(cf, bytesPtr(b), C.size_t(len(b)), n, &msg[0], errMax)
+	}, func(st C.enum_flowlog_status) error { return errorOf(st, msg[:]) })
+}
+
+// AppendRecordsAWSFields appends recs, one line each, in the AWS format with the custom field
+// list fields (see AppendHeaderAWSFields): the fields in the list's order, version the highest
+// version among them. A bad list is an *Error with StatusInvalidConfig whose message names the
+// offending token.
+func AppendRecordsAWSFields(dst []byte, fields string, recs []Record) ([]byte, error) {
+	cf, err := cFields(fields)
+	if err != nil {
+		return dst, err
+	}
+	defer C.free(unsafe.Pointer(cf))
+	var msg [errMax]C.char
+	return appendSized(dst, func(b []byte, n *C.size_t) C.enum_flowlog_status {
+		return C.flowlog_format_records_aws_fields(cf, recordsPtr(recs), C.size_t(len(recs)), bytesPtr(b),
+			C.size_t(len(b)), n, &msg[0], errMax)
+	}, func(st C.enum_flowlog_status) error { return errorOf(st, msg[:]) })
+}
+
+// appendSized runs a two-call formatting function: first into dst's spare capacity; on
+// BUFFER_TOO_SMALL the library says how much is needed, and the call is repeated into a grown
+// slice. fail turns a status into the error.
+func appendSized(dst []byte, call func([]byte, *C.size_t) C.enum_flowlog_status,
+	fail func(C.enum_flowlog_status) error) ([]byte, error) {
 	spare := dst[len(dst):cap(dst)]
 	var n C.size_t
 	st := call(spare, &n)
@@ -533,17 +575,12 @@ func AppendRecords(dst []byte, f Format, recs []Record) ([]byte, error) {
 		return dst[:len(dst)+int(n)], nil
 	}
 	if st != C.FLOWLOG_STATUS_BUFFER_TOO_SMALL {
-		return dst, formatErr(st)
+		return dst, fail(st)
 	}
-	return appendWith(dst, int(n), call)
-}
-
-func appendWith(dst []byte, need int, call func([]byte, *C.size_t) C.enum_flowlog_status) ([]byte, error) {
-	grown := make([]byte, len(dst), len(dst)+need)
+	grown := make([]byte, len(dst), len(dst)+int(n))
 	copy(grown, dst)
-	var n C.size_t
-	if err := formatErr(call(grown[len(dst):cap(grown)], &n)); err != nil {
-		return dst, err
+	if st := call(grown[len(dst):cap(grown)], &n); st != C.FLOWLOG_STATUS_OK {
+		return dst, fail(st)
 	}
 	return grown[:len(dst)+int(n)], nil
 }

@@ -472,3 +472,99 @@ func TestLayoutAndVersion(t *testing.T) {
 		t.Error("status names")
 	}
 }
+
+// awsRecords are two hand-built records: 10.0.0.1:40000 -> 192.168.1.20:443 TCP, egress, flags
+// FIN|SYN|PSH|ACK|ECE (0x5b) with a SYN-ACK packet, which AWS reports as FIN 1 + SYN 2 + PSH 8 +
+// ACK 16 = 27 (ECE never); then 2001:db8::1 -> 2001:db8::53 UDP, ingress, rejected: tcp-flags "-"
+// (flowlog-core src/format/aws.rs).
+func awsRecords() []Record {
+	tcp := Record{Protocol: 6, IPVersion: 4, SrcPort: 40000, DstPort: 443, Packets: 7, Bytes: 1234,
+		StartNs: 1700000000999999999, EndNs: 1700000059000000001, WindowStart: 1700000000, WindowSecs: 60,
+		TCPFlags: 0x5b, TCPSynAck: true, Direction: DirOut, Action: Accept}
+	copy(tcp.SrcAddr[:], []byte{10, 0, 0, 1})
+	copy(tcp.DstAddr[:], []byte{192, 168, 1, 20})
+	udp := tcp
+	udp.Protocol, udp.IPVersion, udp.TCPFlags, udp.TCPSynAck = 17, 6, 0, false
+	udp.Direction, udp.Action = DirIn, Reject
+	udp.SrcAddr = [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}
+	udp.DstAddr = [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 0x53}
+	return []Record{tcp, udp}
+}
+
+func TestACustomAWSFieldListWritesTheChosenFieldsWithTheHighestVersion(t *testing.T) {
+	recs := awsRecords()
+	const fields = "${version} ${srcaddr} ${dstaddr} ${tcp-flags} ${flow-direction}"
+	b, err := AppendHeaderAWSFields([]byte("> "), fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = AppendRecordsAWSFields(b, fields, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// flow-direction is a version 5 field: version 5.
+	want := "> version srcaddr dstaddr tcp-flags flow-direction\n" +
+		"5 10.0.0.1 192.168.1.20 27 egress\n" +
+		"5 2001:db8::1 2001:db8::53 - ingress\n"
+	if string(b) != want {
+		t.Errorf("got %q\nwant %q", b, want)
+	}
+	// Version 2 fields only: version 2; start/end are floor seconds; spare capacity is used.
+	roomy := make([]byte, 0, 2*MaxRecordLen)
+	got, err := AppendRecordsAWSFields(roomy, "${start} ${end} ${action} ${protocol} ${version}", recs)
+	want = "1700000000 1700000059 ACCEPT 6 2\n1700000000 1700000059 REJECT 17 2\n"
+	if err != nil || string(got) != want || &got[0] != &roomy[:1][0] {
+		t.Errorf("got %q %v, want %q in place", got, err, want)
+	}
+	// The default list written out is the AWS format.
+	def := "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} " +
+		"${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+	custom, err1 := AppendRecordsAWSFields(nil, def, recs)
+	plain, err2 := AppendRecords(nil, AWS, recs)
+	if err1 != nil || err2 != nil || string(custom) != string(plain) {
+		t.Errorf("default list %q %v, AWS %q %v", custom, err1, plain, err2)
+	}
+	// No records: nothing appended.
+	if got, err := AppendRecordsAWSFields([]byte("x"), fields, nil); err != nil || string(got) != "x" {
+		t.Errorf("no records: %q %v", got, err)
+	}
+}
+
+func TestABadAWSFieldListIsAnInvalidConfigErrorNamingTheToken(t *testing.T) {
+	recs := awsRecords()
+	for _, c := range []struct{ fields, token string }{
+		{"${version} ${srcaddr} ${bogus-field}", "${bogus-field}"},
+		{"${srcaddr} ${tgw-id}", "${tgw-id}"},
+		{"${srcaddr} ${srcaddr}", "${srcaddr}"},
+		{"${srcaddr} dstaddr", "dstaddr"},
+	} {
+		dst := []byte("keep")
+		got, err := AppendRecordsAWSFields(dst, c.fields, recs)
+		var e *Error
+		if !errors.Is(err, ErrInvalidConfig) || !errors.As(err, &e) {
+			t.Fatalf("%q: %v", c.fields, err)
+		}
+		if !strings.HasPrefix(e.Message, "config field 'fields': ") || !strings.HasSuffix(e.Message, ": "+c.token) {
+			t.Errorf("%q: message %q does not name %q", c.fields, e.Message, c.token)
+		}
+		if string(got) != "keep" {
+			t.Errorf("%q: dst changed to %q", c.fields, got)
+		}
+		_, herr := AppendHeaderAWSFields(nil, c.fields)
+		if herr == nil || herr.Error() != err.Error() {
+			t.Errorf("%q: header error %v, records error %v", c.fields, herr, err)
+		}
+	}
+	if _, err := AppendHeaderAWSFields(nil, ""); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("empty list: %v", err)
+	}
+	if _, err := AppendRecordsAWSFields(nil, "${srcaddr}\x00${bogus}", recs); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("NUL in the list: %v", err)
+	}
+	if _, err := AppendRecordsAWSFields(nil, "${srcaddr} \xff", recs); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("not UTF-8: %v", err)
+	}
+	if _, err := AppendRecordsAWSFields(nil, "${srcaddr}", []Record{{IPVersion: 5}}); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("bad record: %v", err)
+	}
+}

@@ -407,8 +407,9 @@ enum flowlog_status flowlog_capture_last_error(const struct flowlog_capture *cap
 const char *flowlog_status_str(uint32_t status);
 
 // Write the header line of `format` (a `flowlog_format` value) into `buf`: the AWS field names
-// or the CSV column names, `\n` included; nothing for JSON lines and SLS. The text is not
-// NUL-terminated.
+// (AWS's default version 2 list) or the CSV column names, `\n` included; nothing for JSON lines
+// and SLS. The text is not NUL-terminated. For a custom AWS field list see
+// `flowlog_format_header_aws_fields`.
 //
 // `*written` gets the bytes written; on `FLOWLOG_STATUS_BUFFER_TOO_SMALL` it gets the bytes needed
 // instead (`buf` may be NULL with `buf_len` 0 to ask for the size). `INVALID_ARG` for an unknown
@@ -422,7 +423,8 @@ enum flowlog_status flowlog_format_header(uint32_t format,
                                           size_t *written);
 
 // Write `n` records in `format` (a `flowlog_format` value) into `buf`, one line each (`\n`
-// included), no header (see `flowlog_format_header`). The text is not NUL-terminated.
+// included), no header (see `flowlog_format_header`). The text is not NUL-terminated. AWS uses
+// its default version 2 field list; for a custom one see `flowlog_format_records_aws_fields`.
 //
 // `*written` gets the bytes written. When they do not all fit, returns
 // `FLOWLOG_STATUS_BUFFER_TOO_SMALL` with `*written` = the bytes needed for all `n` records (the
@@ -438,6 +440,46 @@ enum flowlog_status flowlog_format_records(uint32_t format,
                                            uint8_t *buf,
                                            size_t buf_len,
                                            size_t *written);
+
+// `flowlog_format_header` for the AWS format with a custom field list `fields`, such as
+// `"${version} ${srcaddr} ${dstaddr} ${tcp-flags} ${flow-direction}"`: `${name}` tokens of AWS
+// versions 2–5, each once, separated by spaces. Writes the field names, `\n` included, not
+// NUL-terminated; the same two-call size pattern.
+//
+// On failure, when `err` is not NULL, a NUL-terminated message goes into `err` (at most `err_len`
+// bytes; `FLOWLOG_ERROR_MAX` suffice for the core's text, a long bad token may be cut).
+// `FLOWLOG_STATUS_INVALID_CONFIG` for a bad list: empty, a token that is not `${name}`, an
+// unknown field or one of version 6 or later, a field listed twice; the message is the core's,
+// followed by the offending token. `INVALID_ARG` when `fields` is not UTF-8; `NULL_ARG` when
+// `fields` or `written` is NULL.
+//
+// # Safety
+// `fields` NULL or a NUL-terminated string; `buf` writable for `buf_len` bytes; `written`
+// writable; `err` NULL or writable for `err_len` bytes.
+enum flowlog_status flowlog_format_header_aws_fields(const char *fields,
+                                                     uint8_t *buf,
+                                                     size_t buf_len,
+                                                     size_t *written,
+                                                     char *err,
+                                                     size_t err_len);
+
+// `flowlog_format_records` for the AWS format with a custom field list `fields` (see
+// `flowlog_format_header_aws_fields`): `n` records, one line each, the fields in the list's
+// order, `version` the highest version among them. The same two-call size pattern, the same
+// statuses as `flowlog_format_records` and, for the list, as
+// `flowlog_format_header_aws_fields`, with the message in the optional `err` buffer.
+//
+// # Safety
+// `fields` NULL or a NUL-terminated string; `recs` valid for `n` records; `buf` writable for
+// `buf_len` bytes; `written` writable; `err` NULL or writable for `err_len` bytes.
+enum flowlog_status flowlog_format_records_aws_fields(const char *fields,
+                                                      const struct flowlog_record *recs,
+                                                      size_t n,
+                                                      uint8_t *buf,
+                                                      size_t buf_len,
+                                                      size_t *written,
+                                                      char *err,
+                                                      size_t err_len);
 
 // Fill `*config` with the defaults (600 s windows, 65536 flows, 4096 fragments, decap all, IP
 // accounting, default tunnel ports, random hash seed).

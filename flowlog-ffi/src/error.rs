@@ -226,11 +226,21 @@ pub(crate) unsafe fn copy_message(msg: &[u8], buf: *mut c_char, len: usize, out_
 /// # Safety
 /// As [`copy_message`].
 pub(crate) unsafe fn write_failure(failure: &Failure, err: *mut c_char, err_len: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe { write_message(failure, err, err_len) }
+}
+
+/// Write a message into an optional caller error buffer, cut to `FLOWLOG_ERROR_MAX` like a
+/// handle's (handle-less calls: constructors, the custom AWS field list calls).
+///
+/// # Safety
+/// As [`copy_message`].
+pub(crate) unsafe fn write_message(msg: &dyn fmt::Display, err: *mut c_char, err_len: usize) {
     if err.is_null() || err_len == 0 {
         return;
     }
     let mut last = LastError::new();
-    last.set(failure);
+    last.set(msg);
     // SAFETY: forwarded from the caller.
     unsafe { copy_message(last.as_bytes(), err, err_len, core::ptr::null_mut()) };
 }

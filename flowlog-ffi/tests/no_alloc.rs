@@ -91,6 +91,7 @@ fn metering_and_formatting_through_the_c_abi_do_not_allocate() {
     let mut out = vec![unsafe { std::mem::zeroed::<FlowlogRecord>() }; 4];
     let mut text = vec![0u8; 4 * FLOWLOG_MAX_RECORD_LEN];
     let mut err = [0 as std::ffi::c_char; 256];
+    let fields = c"${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${tcp-flags} ${flow-direction}";
 
     let (records, ops) = heap_ops(|| {
         let mut records = 0usize;
@@ -122,6 +123,43 @@ fn metering_and_formatting_through_the_c_abi_do_not_allocate() {
                 let st = unsafe { flowlog_format_header(format, text.as_mut_ptr(), text.len(), &mut n) };
                 assert_eq!(st, St::Ok);
             }
+            // A custom AWS field list, and a bad one with its message.
+            let mut n = 0;
+            let st = unsafe {
+                flowlog_format_records_aws_fields(
+                    fields.as_ptr(),
+                    out.as_ptr(),
+                    len,
+                    text.as_mut_ptr(),
+                    text.len(),
+                    &mut n,
+                    err.as_mut_ptr(),
+                    err.len(),
+                )
+            };
+            assert_eq!(st, St::Ok);
+            let st = unsafe {
+                flowlog_format_header_aws_fields(
+                    fields.as_ptr(),
+                    text.as_mut_ptr(),
+                    text.len(),
+                    &mut n,
+                    null_mut(),
+                    0,
+                )
+            };
+            assert_eq!(st, St::Ok);
+            let st = unsafe {
+                flowlog_format_header_aws_fields(
+                    c"${bogus}".as_ptr(),
+                    null_mut(),
+                    0,
+                    &mut n,
+                    err.as_mut_ptr(),
+                    err.len(),
+                )
+            };
+            assert_eq!(st, St::InvalidConfig);
             records += len;
             start += done;
         }
