@@ -12,8 +12,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
-use flowlog_benches::{meter, run, traffic};
+use flowlog_benches::{frames, meter, run, traffic};
 use flowlog_core::testkit::FrameSize;
+use flowlog_core::Record;
 
 fn meter_steady_state(c: &mut Criterion) {
     let mut group = c.benchmark_group("meter");
@@ -35,12 +36,36 @@ fn meter_steady_state(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same traffic and warm tables as [`meter_steady_state`], through `Meter::process_batch` over
+/// the whole prepared frame list (same records and counters as `process` frame by frame).
+fn meter_batch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("meter_batch");
+    group.sampling_mode(SamplingMode::Flat);
+    for (flows, label) in [(1 << 10, "1K"), (1 << 16, "64K"), (1 << 20, "1M")] {
+        for (size, size_label) in [(FrameSize::Min64, "min64"), (FrameSize::Imix, "imix")] {
+            let buffer = traffic(flows, size);
+            let frames = frames(&buffer);
+            let mut m = meter(flows);
+            let mut records = 0u64;
+            // Warm: the first pass inserts every flow.
+            m.process_batch(&frames, &mut |_: &Record| records += 1);
+            group.throughput(Throughput::Elements(frames.len() as u64));
+            group.bench_function(BenchmarkId::new(size_label, label), |b| {
+                b.iter(|| black_box(m.process_batch(black_box(&frames), &mut |_: &Record| records += 1)));
+            });
+            assert_eq!(m.counters().evictions, 0, "{label} {size_label}: the table was sized to the flows");
+            black_box(records);
+        }
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    targets = meter_steady_state
+    targets = meter_steady_state, meter_batch
 }
 criterion_main!(benches);

@@ -60,6 +60,18 @@ pub fn meter(max_flows: u32) -> Meter {
         .expect("benchmark config is valid")
 }
 
+/// The frames of `buffer` as [`Frame`]s (Ethernet, as [`run`] builds them), for `Meter::process_batch`.
+pub fn frames(buffer: &FrameBuffer) -> Vec<Frame<'_>> {
+    buffer
+        .iter()
+        .map(|(ts_ns, orig_len, data)| {
+            let mut frame = Frame::new(ts_ns, LinkType::ETHERNET, data);
+            frame.orig_len = orig_len;
+            frame
+        })
+        .collect()
+}
+
 /// Feed every frame of `frames` to `meter`; returns the records emitted (evictions, rollovers).
 #[inline]
 pub fn run(meter: &mut Meter, frames: &FrameBuffer) -> u64 {

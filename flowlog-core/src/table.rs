@@ -151,7 +151,18 @@ impl FlowTable {
     /// The slot becomes the most recently updated. Never allocates.
     #[inline]
     pub fn upsert(&mut self, key: &FlowKey) -> Upsert {
-        let hash = hash_key(key, self.seed);
+        self.upsert_hashed(key, self.hash(key))
+    }
+
+    /// The hash [`FlowTable::upsert`] uses for `key` (seeded per table).
+    #[inline]
+    pub(crate) fn hash(&self, key: &FlowKey) -> u64 {
+        hash_key(key, self.seed)
+    }
+
+    /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
+    #[inline]
+    pub(crate) fn upsert_hashed(&mut self, key: &FlowKey, hash: u64) -> Upsert {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
         let mut i = self.home(hash);
@@ -170,6 +181,53 @@ impl FlowTable {
             i = self.next_bucket(i);
         }
         self.insert(key, hash, i)
+    }
+
+    /// Ask the CPU to start loading the index bucket where the probe for `hash` begins. A hint:
+    /// no state changes, nothing happens on targets other than x86-64.
+    #[inline]
+    pub(crate) fn prefetch_index(&self, hash: u64) {
+        prefetch(&self.index[self.home(hash)]);
+    }
+
+    /// Read the start of the probe run for `hash` (after [`FlowTable::prefetch_index`] brought it
+    /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or `None`.
+    /// A hint only: the table may change before the upsert, which probes again in full.
+    #[inline]
+    pub(crate) fn prefetch_slot(&self, hash: u64) -> Option<u32> {
+        let tag_mask = !0u32 << self.slot_bits;
+        let want_tag = self.entry(0, hash) & tag_mask;
+        let mut i = self.home(hash);
+        for _ in 0..4 {
+            let e = self.index[i];
+            if e == EMPTY {
+                return None;
+            }
+            if e & tag_mask == want_tag {
+                let slot = self.slot_of(e);
+                let s = self.slots.get(slot as usize)?;
+                prefetch(s);
+                // A slot is 88 bytes: it may straddle two cache lines.
+                prefetch(&s.next);
+                return Some(slot);
+            }
+            i = self.next_bucket(i);
+        }
+        None
+    }
+
+    /// Start loading the LRU neighbours of `slot` (read from the slot, which
+    /// [`FlowTable::prefetch_slot`] brought in): the upsert relinks them. A hint only.
+    #[inline]
+    pub(crate) fn prefetch_links(&self, slot: u32) {
+        if let Some(s) = self.slots.get(slot as usize) {
+            if let Some(p) = self.slots.get(s.prev as usize) {
+                prefetch(&p.next);
+            }
+            if let Some(n) = self.slots.get(s.next as usize) {
+                prefetch(&n.prev);
+            }
+        }
     }
 
     /// The miss path of [`FlowTable::upsert`], kept out of line so that the hit path (nearly every
@@ -314,6 +372,19 @@ impl FlowTable {
         }
         self.lru_tail = slot;
     }
+}
+
+/// Prefetch the cache line holding `*p` into all cache levels (x86-64 only; a no-op elsewhere).
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference anyway.
+    unsafe {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// Slots from zeroed memory: the OS maps zero pages lazily, so a large table costs resident

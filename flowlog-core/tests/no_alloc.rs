@@ -3,7 +3,8 @@
 //! A counting global allocator (per thread, so the test harness's own threads do not interfere)
 //! watches a warm meter while it processes traffic that reaches every branch: new flows, updates,
 //! a full table churned by evictions, rollovers, late packets, bad timestamps, every skip reason,
-//! and every packet of the real-capture corpus (tunnels, fragments, malformed headers).
+//! and every packet of the real-capture corpus (tunnels, fragments, malformed headers); both
+//! packet by packet (`process`) and in batches (`process_batch`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -175,6 +176,29 @@ fn run_without_allocating(config: Config, traffic: &[Owned]) {
     let c = meter.counters();
     assert!(c.is_conserved());
     assert_eq!(records, c.metered);
+    run_batches_without_allocating(config, traffic);
+}
+
+/// The same through `Meter::process_batch`, in batches shorter than, near and far above its
+/// look-ahead (the frame list is built before the count starts).
+fn run_batches_without_allocating(config: Config, traffic: &[Owned]) {
+    let frames: Vec<Frame<'_>> = traffic.iter().map(Owned::frame).collect();
+    for batch in [1, 7, 16, 4096] {
+        let mut meter = Meter::new(config).unwrap();
+        let mut records = 0u64;
+        let mut sink = |r: &Record| records += r.packets;
+        meter.process_batch(&frames[..frames.len().min(100)], &mut sink);
+        let ops = heap_ops(|| {
+            for chunk in frames.chunks(batch) {
+                meter.process_batch(chunk, &mut sink);
+            }
+            meter.flush(&mut sink);
+        });
+        assert_eq!(ops, 0, "process_batch ({batch} a batch) allocated or freed {ops} times");
+        let c = meter.counters();
+        assert!(c.is_conserved());
+        assert_eq!(records, c.metered);
+    }
 }
 
 #[test]
