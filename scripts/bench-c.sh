@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 runs="${2:-5}"
 target="${CARGO_TARGET_DIR:-target}"
-cargo build -q --release -p flowlog-ffi --example bench_core
+cargo build -q --release -p flowlog-ffi --lib --example bench_core
 mkdir -p "$target/c-bench"
 gcc -std=c11 -D_GNU_SOURCE -O2 -I flowlog-ffi/include examples/c/bench.c "$target/release/libflowlog.a" \
   -lpthread -ldl -lm -o "$target/c-bench/bench"
