@@ -67,6 +67,14 @@ pub(crate) fn record(rec: &Record, out: &mut Out<'_>) {
     if rec.tcp_syn_ack {
         o.num("tcp-syn-ack", 1);
     }
+    extras(rec, &mut o);
+    o.close();
+}
+
+/// The flowlog keys after the Alibaba ones, shared by JSON lines and SLS: ICMP type/code, IP
+/// version, window, end reason, observation point, VLAN and tunnel ids.
+pub(crate) fn extras(rec: &Record, o: &mut Obj<'_, '_>) {
+    let k = &rec.key;
     if rec.has_icmp {
         o.num("icmp-type", rec.icmp_type.into());
         o.num("icmp-code", rec.icmp_code.into());
@@ -82,7 +90,6 @@ pub(crate) fn record(rec: &Record, out: &mut Out<'_>) {
     if k.tunnel_id != 0 {
         o.num("tunnel-id", k.tunnel_id.into());
     }
-    o.close();
 }
 
 /// A JSON object being written: keys are written as given, values either as JSON numbers or,

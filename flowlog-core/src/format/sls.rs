@@ -71,21 +71,7 @@ pub(crate) fn record(rec: &Record, out: &mut Out<'_>) {
     o.string("traffic_path", "-");
     o.num("start-ns", rec.start_ns);
     o.num("end-ns", rec.end_ns);
-    if rec.has_icmp {
-        o.num("icmp-type", rec.icmp_type.into());
-        o.num("icmp-code", rec.icmp_code.into());
-    }
-    o.num("ip-version", k.ip_version().into());
-    o.num("window-start", rec.window_start);
-    o.num("window-secs", rec.window_secs);
-    o.string("end_reason", rec.end_reason.as_str());
-    o.num("observation-point", k.observation_point.into());
-    if k.vlan != 0 {
-        o.num("vlan-id", k.vlan.into());
-    }
-    if k.tunnel_id != 0 {
-        o.num("tunnel-id", k.tunnel_id.into());
-    }
+    super::jsonl::extras(rec, &mut o);
     o.close();
 }
 
