@@ -2,6 +2,12 @@
 //!
 //! [`CaptureReader`] yields [`CapturedFrame`]s that borrow one internal buffer: after the buffer
 //! has grown to the largest record of the file, reading a frame never allocates.
+//! [`CaptureReader::open`] maps a regular file into memory instead of reading it: frames then
+//! point straight into the page cache (no copy), and [`CaptureReader::next_frames`] hands out many
+//! frames at once for [`Meter::process_batch`](crate::Meter::process_batch). Pages already read
+//! are returned to the kernel as the reader moves on, so resident memory does not grow with the
+//! file. As with every memory-mapped reader, a file truncated by another process while it is read
+//! ends the process with `SIGBUS`; read such a file through [`CaptureReader::new`] instead.
 //!
 //! The format is recognised by its magic number, never by the file name: pcap in either byte order
 //! with microsecond or nanosecond timestamps (and the LE "modified" pcap of Kuznetzov's patches),
@@ -38,6 +44,7 @@ use pcap_parser::{OptionCode, PcapNGOption};
 
 use crate::meter::Frame;
 use crate::parse::LinkType;
+use crate::prefetch::prefetch;
 use crate::window::{Timestamp, NS_PER_SEC};
 use crate::{Action, Direction};
 
@@ -102,6 +109,14 @@ const MAX_INTERFACES_PER_SECTION: usize = 1 << 16;
 
 /// The buffer's first size; it grows to the largest record of the file.
 const INITIAL_BUFFER: usize = 64 << 10;
+
+/// A mapped file is brought into the page tables this many bytes at a time (a multiple of every
+/// page size in use, so every range starts page aligned)...
+const MAP_STEP: usize = 2 << 20;
+/// ...this far ahead of the read position, and its pages are released once this far behind it.
+const MAP_AHEAD: usize = 2 * MAP_STEP;
+/// Cache lines of a mapped file are prefetched this far ahead of the record being read.
+const PREFETCH_AHEAD: usize = 2048;
 
 // Magic numbers, read as little-endian u32.
 const PCAP_LE_US: u32 = 0xa1b2_c3d4;
@@ -275,7 +290,14 @@ struct Found {
 pub struct CaptureReader<R: Read> {
     reader: R,
     /// Unconsumed bytes are `buf[start..end]`.
-    buf: Vec<u8>,
+    buf: Buffer,
+    /// Mapped files: bytes before `released` have been given back to the kernel, bytes before
+    /// `populated` are in the page tables, bytes before `prefetched` have been prefetched.
+    released: usize,
+    populated: usize,
+    prefetched: usize,
+    /// Frames found by [`CaptureReader::next_frames`] (reserved once, reused).
+    pending: Vec<Found>,
     start: usize,
     end: usize,
     /// The reader returned 0.
@@ -291,15 +313,47 @@ pub struct CaptureReader<R: Read> {
     failed: Option<CaptureError>,
 }
 
+/// Where the reader's bytes are.
+enum Buffer {
+    /// Read from a stream into a buffer that grows to the largest record.
+    Heap(Vec<u8>),
+    /// A whole file mapped read-only: `end` is its length from the start, and nothing is read.
+    Mapped(memmap2::Mmap),
+}
+
+impl Buffer {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Buffer::Heap(v) => v,
+            Buffer::Mapped(m) => m,
+        }
+    }
+}
+
 impl CaptureReader<std::fs::File> {
-    /// Open a capture file and read its header.
+    /// Open a capture file and read its header. A regular file is mapped into memory (see the
+    /// module notes); anything else (a pipe, a device, a file that cannot be mapped) is read.
     ///
     /// # Errors
     /// [`CaptureErrorKind::Io`] when the file cannot be opened, else as [`CaptureReader::new`].
     pub fn open(path: &std::path::Path) -> Result<Self, CaptureError> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| CaptureError { offset: 0, kind: CaptureErrorKind::Io(e.kind()) })?;
-        CaptureReader::new(file)
+        let io_error = |e: std::io::Error| CaptureError { offset: 0, kind: CaptureErrorKind::Io(e.kind()) };
+        let file = std::fs::File::open(path).map_err(io_error)?;
+        let regular = file.metadata().map_err(io_error)?.is_file();
+        // SAFETY: the map is read-only and private to this reader; its bytes are only read
+        // through bounds-checked slices. The one hazard of any file mapping, another process
+        // truncating the file while it is mapped, raises SIGBUS rather than undefined reads;
+        // the module notes say so and point to the streaming reader for such files.
+        let mapped = if regular { unsafe { memmap2::Mmap::map(&file) }.ok() } else { None };
+        match mapped {
+            Some(map) if !map.is_empty() => {
+                let _ = map.advise(memmap2::Advice::Sequential);
+                let len = map.len();
+                CaptureReader::start(file, Buffer::Mapped(map), len, true)
+            }
+            _ => CaptureReader::new(file),
+        }
     }
 }
 
@@ -311,12 +365,22 @@ impl<R: Read> CaptureReader<R> {
     /// magic number, `UnsupportedVersion` for pcap major ≠ 2 or pcapng major ≠ 1, `Malformed` for
     /// impossible header fields, `Io` when a read fails.
     pub fn new(reader: R) -> Result<Self, CaptureError> {
+        CaptureReader::start(reader, Buffer::Heap(vec![0; INITIAL_BUFFER]), 0, false)
+    }
+
+    /// A reader over `buf` holding `end` bytes already (`eof`: and no more to read); reads the
+    /// header.
+    fn start(reader: R, buf: Buffer, end: usize, eof: bool) -> Result<Self, CaptureError> {
         let mut r = CaptureReader {
             reader,
-            buf: vec![0; INITIAL_BUFFER],
+            buf,
+            released: 0,
+            populated: 0,
+            prefetched: 0,
+            pending: Vec::new(),
             start: 0,
-            end: 0,
-            eof: false,
+            end,
+            eof,
             consumed: 0,
             format: Format::PcapNg { order: Order::Little },
             interfaces: Vec::new(),
@@ -324,7 +388,7 @@ impl<R: Read> CaptureReader<R> {
             failed: None,
         };
         if !r.fill(4)? {
-            let have = &r.buf[..r.end];
+            let have = r.buf.bytes().get(..r.end).unwrap_or_default();
             let prefix_of_magic =
                 [PCAP_LE_US, PCAP_LE_NS, PCAP_BE_US, PCAP_BE_NS, PCAP_LE_MODIFIED, PCAPNG_SHB]
                     .iter()
@@ -334,7 +398,7 @@ impl<R: Read> CaptureReader<R> {
                 if prefix_of_magic { CaptureErrorKind::Truncated } else { CaptureErrorKind::UnknownFormat },
             ));
         }
-        let magic = Order::Little.u32(&r.buf, 0).unwrap_or(0);
+        let magic = Order::Little.u32(r.buf.bytes(), 0).unwrap_or(0);
         match magic {
             PCAP_LE_US | PCAP_LE_NS | PCAP_BE_US | PCAP_BE_NS | PCAP_LE_MODIFIED => r.pcap_header()?,
             PCAPNG_SHB => {
@@ -356,23 +420,155 @@ impl<R: Read> CaptureReader<R> {
     /// A [`CaptureError`] with the offset of the damaged header, record or block; every call after
     /// an error returns the same error.
     pub fn next_frame(&mut self) -> Result<Option<CapturedFrame<'_>>, CaptureError> {
-        if let Some(e) = self.failed {
-            return Err(e);
-        }
-        let found = match self.format {
-            Format::Pcap { order, nanos, record_header_len, link } => {
-                self.pcap_record(order, nanos, record_header_len, link)?
-            }
-            Format::PcapNg { .. } => self.pcapng_packet()?,
-        };
+        self.follow_mapping();
+        let found = self.next_found()?;
         Ok(found.map(|f| CapturedFrame {
             ts: f.ts,
             link: f.link,
             orig_len: f.orig_len,
-            // In bounds: `fill` made these bytes available before `Found` was built.
-            data: self.buf.get(f.data_at..f.data_at + f.data_len).unwrap_or(&[]),
+            data: self.data(&f),
             interface: f.interface,
         }))
+    }
+
+    /// Up to `frames.len()` next frames at once, as [`CapturedFrame::to_frame`] gives them, for
+    /// [`Meter::process_batch`](crate::Meter::process_batch); how many were written, 0 at a clean
+    /// end of file. They all borrow the reader until the next call.
+    ///
+    /// The first frame is read as [`CaptureReader::next_frame`] reads it; more follow only while
+    /// they are already in memory (always for a mapped file; for a stream, records already
+    /// buffered), so a batch never waits on a slow stream.
+    ///
+    /// # Errors
+    /// As [`CaptureReader::next_frame`]. When damage follows some good frames, those are
+    /// returned first and the error comes from the next call.
+    pub fn next_frames<'s>(&'s mut self, frames: &mut [Frame<'s>]) -> Result<usize, CaptureError> {
+        self.follow_mapping();
+        let mut pending = core::mem::take(&mut self.pending);
+        pending.clear();
+        pending.reserve(frames.len());
+        let mut result = Ok(());
+        while pending.len() < frames.len() {
+            if !pending.is_empty() && !self.next_is_in_memory() {
+                break;
+            }
+            match self.next_found() {
+                Ok(Some(f)) => {
+                    pending.push(f);
+                    self.prefetch_ahead();
+                }
+                Ok(None) => break,
+                // Kept in `failed`: the next call reports it after these frames are metered.
+                Err(e) => {
+                    if pending.is_empty() {
+                        result = Err(e);
+                    }
+                    break;
+                }
+            }
+        }
+        self.pending = pending;
+        result?;
+        for (frame, f) in frames.iter_mut().zip(&self.pending) {
+            *frame = Frame {
+                ts: f.ts,
+                link: f.link,
+                orig_len: f.orig_len,
+                data: self.data(f),
+                observation_point: f.interface,
+                direction: Direction::Unknown,
+                action: Action::Accept,
+            };
+        }
+        Ok(self.pending.len())
+    }
+
+    /// The next frame's position, reading as needed.
+    #[inline]
+    fn next_found(&mut self) -> Result<Option<Found>, CaptureError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        match self.format {
+            Format::Pcap { order, nanos, record_header_len, link } => {
+                self.pcap_record(order, nanos, record_header_len, link)
+            }
+            Format::PcapNg { .. } => self.pcapng_packet(),
+        }
+    }
+
+    /// Whether the next record can be read without reading the stream, so without moving the
+    /// buffered bytes that earlier frames of a batch point into.
+    #[inline]
+    fn next_is_in_memory(&self) -> bool {
+        if self.eof {
+            // Nothing more to read: `fill` never moves or grows the buffer again.
+            return true;
+        }
+        match self.format {
+            Format::Pcap { order, record_header_len, .. } => {
+                let h = self.avail();
+                match order.u32(h, 8) {
+                    Some(caplen) if h.len() >= record_header_len => {
+                        (caplen as usize).saturating_add(record_header_len) <= h.len()
+                    }
+                    _ => false,
+                }
+            }
+            // Blocks before the next packet may be of any number and kind: read one at a time.
+            Format::PcapNg { .. } => false,
+        }
+    }
+
+    /// The bytes of a frame found in the buffer.
+    #[inline]
+    fn data(&self, f: &Found) -> &[u8] {
+        // In bounds: `fill` made these bytes available before `Found` was built.
+        self.buf.bytes().get(f.data_at..f.data_at + f.data_len).unwrap_or(&[])
+    }
+
+    /// Keep a mapped file's page tables one step ahead of the read position (one system call
+    /// maps [`MAP_STEP`] bytes, instead of a page fault every few pages) and give the pages
+    /// [`MAP_AHEAD`] behind it back to the kernel, so resident memory stays bounded however large
+    /// the file. Called only between frames, when no frame borrows the buffer.
+    fn follow_mapping(&mut self) {
+        let Buffer::Mapped(map) = &self.buf else { return };
+        if self.populated < self.end && self.start + MAP_AHEAD > self.populated {
+            let upto = (self.populated + MAP_STEP).min(self.end);
+            let _ = map.advise_range(memmap2::Advice::PopulateRead, self.populated, upto - self.populated);
+            self.populated = upto;
+        }
+        if self.start >= self.released + MAP_AHEAD + MAP_STEP {
+            let upto = self.start - self.start % MAP_STEP - MAP_AHEAD;
+            // SAFETY: the map is a read-only shared file mapping, so after MADV_DONTNEED a later
+            // read of these pages faults them back in from the file with the same bytes; and
+            // `&mut self` proves no frame still borrows them.
+            let _ = unsafe {
+                map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    self.released,
+                    upto - self.released,
+                )
+            };
+            self.released = upto;
+        }
+    }
+
+    /// Prefetch a mapped file's cache lines up to [`PREFETCH_AHEAD`] bytes past the read
+    /// position: record headers are read one after another, each a cache miss otherwise (the
+    /// hardware prefetcher stops at page boundaries).
+    #[inline]
+    fn prefetch_ahead(&mut self) {
+        let Buffer::Mapped(map) = &self.buf else { return };
+        let upto = (self.start + PREFETCH_AHEAD).min(self.end);
+        let mut at = self.prefetched.max(self.start);
+        while at < upto {
+            if let Some(b) = map.get(at) {
+                prefetch(b);
+            }
+            at += 64;
+        }
+        self.prefetched = at;
     }
 
     /// Bytes of the file consumed so far.
@@ -413,19 +609,24 @@ impl<R: Read> CaptureReader<R> {
             if self.eof {
                 return Ok(false);
             }
-            if self.buf.len() - self.start < n && self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
+            // A mapped file starts at end of file, so only a stream gets here.
+            let Buffer::Heap(buf) = &mut self.buf else {
+                self.eof = true;
+                continue;
+            };
+            if buf.len() - self.start < n && self.start > 0 {
+                buf.copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 self.start = 0;
             }
-            if self.end == self.buf.len() {
+            if self.end == buf.len() {
                 // Full of unconsumed bytes and still short of `n` (callers bound `n`).
-                let grown = self.buf.len().saturating_mul(2).max(INITIAL_BUFFER).min(self.start + n);
-                self.buf.resize(grown, 0);
+                let grown = buf.len().saturating_mul(2).max(INITIAL_BUFFER).min(self.start + n);
+                buf.resize(grown, 0);
             }
-            match self.reader.read(&mut self.buf[self.end..]) {
+            match self.reader.read(&mut buf[self.end..]) {
                 Ok(0) => self.eof = true,
-                Ok(k) => self.end += k.min(self.buf.len() - self.end),
+                Ok(k) => self.end += k.min(buf.len() - self.end),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(self.error(CaptureErrorKind::Io(e.kind()))),
             }
@@ -443,7 +644,7 @@ impl<R: Read> CaptureReader<R> {
     /// The unconsumed bytes.
     #[inline]
     fn avail(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+        self.buf.bytes().get(self.start..self.end).unwrap_or_default()
     }
 
     /// Read the 24-byte pcap file header (parsed by pcap-parser).

@@ -18,6 +18,7 @@ pub mod frag;
 pub mod key;
 pub mod meter;
 pub mod parse;
+mod prefetch;
 pub mod record;
 pub mod table;
 pub mod window;

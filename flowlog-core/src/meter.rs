@@ -43,6 +43,18 @@ pub struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
+    /// No bytes, time 0: a placeholder for arrays of frames filled later (see
+    /// [`CaptureReader::next_frames`](crate::capture::CaptureReader::next_frames)).
+    pub const EMPTY: Frame<'static> = Frame {
+        ts: Timestamp::Ns(0),
+        link: LinkType(0),
+        orig_len: 0,
+        data: &[],
+        observation_point: 0,
+        direction: Direction::Unknown,
+        action: Action::Accept,
+    };
+
     /// A frame with its wire length equal to the captured length, observation point 0, direction
     /// unknown, action accept.
     pub fn new(ts_ns: u64, link: LinkType, data: &'a [u8]) -> Frame<'a> {

@@ -12,6 +12,7 @@
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 
 use crate::key::{hash_key, FlowKey};
+use crate::prefetch::prefetch;
 
 /// Counters of one flow within one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -372,19 +373,6 @@ impl FlowTable {
         }
         self.lru_tail = slot;
     }
-}
-
-/// Prefetch the cache line holding `*p` into all cache levels (x86-64 only; a no-op elsewhere).
-#[inline(always)]
-fn prefetch<T>(p: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference anyway.
-    unsafe {
-        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 /// Slots from zeroed memory: the OS maps zero pages lazily, so a large table costs resident

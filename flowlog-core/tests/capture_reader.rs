@@ -716,6 +716,120 @@ fn read_error_is_io_at_the_record_being_read_and_interrupted_is_retried() {
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Batches and mapped files: the same frames and the same end as one frame at a time.
+
+/// Read everything `batch` frames at a time through `next_frames`.
+fn read_batched<R: Read>(
+    reader: Result<CaptureReader<R>, CaptureError>,
+    batch: usize,
+) -> (Vec<Expected>, Result<(), CaptureError>) {
+    let mut frames = Vec::new();
+    let mut r = match reader {
+        Ok(r) => r,
+        Err(e) => return (frames, Err(e)),
+    };
+    loop {
+        // Frames borrow the reader until the next call, so each call gets its own array.
+        let mut out = vec![flowlog_core::Frame::EMPTY; batch];
+        match r.next_frames(&mut out) {
+            Ok(0) => return (frames, Ok(())),
+            Ok(n) => {
+                assert!(n <= batch);
+                frames.extend(out[..n].iter().map(|f| Expected {
+                    ts: f.ts,
+                    link: f.link,
+                    orig_len: f.orig_len,
+                    data: f.data.to_vec(),
+                    interface: f.observation_point,
+                }));
+            }
+            Err(e) => {
+                let mut again = vec![flowlog_core::Frame::EMPTY; batch];
+                assert_eq!(r.next_frames(&mut again).err(), Some(e));
+                return (frames, Err(e));
+            }
+        }
+    }
+}
+
+/// `bytes` written to a fresh file in the temporary directory, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!("flowlog-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn batches_and_mapped_files_give_the_frames_and_the_end_of_single_reads_at_every_cut() {
+    let mut pcap_file = pcap(Order::Be, true, 1);
+    for i in 0..6u8 {
+        let data = vec![i; 7 + i as usize * 3];
+        let n = data.len() as u32;
+        pcap_record(&mut pcap_file, Order::Be, 3, 9, &data, n, expect(ns(3, 9), 1, n, &data, 0));
+    }
+    for (what, c) in [("pcap", pcap_file), ("pcapng", two_section_pcapng())] {
+        for cut in 0..=c.bytes.len() {
+            let bytes = &c.bytes[..cut];
+            let single = read_all(bytes);
+            for batch in [1, 2, 5, 256] {
+                let label = format!("{what} cut at {cut}, batch {batch}");
+                assert_eq!(read_batched(CaptureReader::new(bytes), batch), single, "{label}: slice");
+                let trickle = Trickle { bytes, step: 5 };
+                assert_eq!(read_batched(CaptureReader::new(trickle), batch), single, "{label}: trickle");
+            }
+            let file = TempFile::new(&format!("{what}-{cut}"), bytes);
+            let mapped = read_batched(CaptureReader::open(&file.0), 64);
+            assert_eq!(mapped, single, "{what} cut at {cut}: mapped");
+        }
+    }
+}
+
+#[test]
+fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
+    // 40 MiB of records: the reader maps ahead and releases behind several times over.
+    let mut c = pcap(Order::Le, false, 1);
+    for i in 0..40_000u32 {
+        let data = vec![(i % 251) as u8; 1000 + (i % 48) as usize];
+        let n = data.len() as u32;
+        pcap_record(
+            &mut c,
+            Order::Le,
+            i,
+            i % 1_000_000,
+            &data,
+            n,
+            expect(ns(i as u64, (i % 1_000_000) as u64 * 1000), 1, n, &data, 0),
+        );
+    }
+    let file = TempFile::new("large", &c.bytes);
+    let want = (expected_frames(&c), Ok(()));
+    assert_eq!(read_batched(CaptureReader::open(&file.0), 256), want, "batches");
+    let mut one_by_one = Vec::new();
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    while let Some(f) = r.next_frame().unwrap() {
+        one_by_one.push(Expected {
+            ts: f.ts,
+            link: f.link,
+            orig_len: f.orig_len,
+            data: f.data.to_vec(),
+            interface: f.interface,
+        });
+    }
+    assert_eq!((one_by_one, Ok(())), want, "single frames");
+    assert_eq!(r.offset(), c.bytes.len() as u64);
+}
+
 #[test]
 fn reading_frames_does_not_allocate_after_warm_up() {
     let mut c = pcapng();
@@ -739,6 +853,23 @@ fn reading_frames_does_not_allocate_after_warm_up() {
         n += 1;
     }
     assert_eq!(allocations() - before, 0, "allocations while reading frames");
+    assert_eq!(n, 2_000);
+
+    // In batches, from a mapped file: the first call reserves the batch's bookkeeping.
+    let file = TempFile::new("no-alloc", &c.bytes);
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    let mut out = [flowlog_core::Frame::EMPTY; 64];
+    assert_eq!(r.next_frames(&mut out).unwrap(), 64);
+    let before = allocations();
+    let mut n = 64;
+    loop {
+        let mut out = [flowlog_core::Frame::EMPTY; 64];
+        match r.next_frames(&mut out).unwrap() {
+            0 => break,
+            k => n += k,
+        }
+    }
+    assert_eq!(allocations() - before, 0, "allocations while reading batches");
     assert_eq!(n, 2_000);
 }
 
