@@ -1,75 +1,183 @@
-//! Where records go: a `flowlog_core::format` writer over a buffered stdout or file.
+//! Where records go: a `flowlog_core::format` writer over a buffered stdout or file, on a thread
+//! of its own.
+//!
+//! Formatting a record costs about as much as metering several packets, so the meter's thread
+//! only copies each finished record into a chunk, and a writer thread formats and writes whole
+//! chunks while the meter reads on: on two cores, reading and writing overlap. Records keep their
+//! order. A fixed set of chunks circulates between the two threads, so memory stays bounded and
+//! nothing is allocated per record; when the writer falls behind, the meter waits for a free chunk.
 
+use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use flowlog_core::format::Formatter;
 use flowlog_core::{Record, Sink};
 
-/// The meter's sink: formats each record into a fixed buffer and writes it through a
-/// `BufWriter`. Never allocates per record. The first write error is kept and stops further
-/// writes; the caller checks [`Output::failed`] after each packet.
+/// Records per chunk handed to the writer.
+const CHUNK_RECORDS: usize = 1024;
+/// Chunks in circulation (one being filled, the rest queued or being written).
+const CHUNKS: usize = 4;
+/// The writer's output buffer.
+const WRITE_BUFFER: usize = 256 << 10;
+
+/// Where the writer thread writes.
+pub enum Target {
+    Stdout,
+    File(File),
+}
+
+/// What the writer thread reports when it ends: records written and the first write error.
+type WriterResult = (u64, std::io::Result<()>);
+
+/// The meter's sink: fills chunks of records and hands them to the writer thread.
 pub struct Output {
-    formatter: Formatter,
-    out: BufWriter<Box<dyn Write>>,
-    buf: Box<[u8; Formatter::MAX_RECORD_LEN]>,
-    error: Option<std::io::Error>,
-    records: u64,
+    chunk: Vec<Record>,
+    full: Option<SyncSender<Vec<Record>>>,
+    empty: Receiver<Vec<Record>>,
+    failed: Arc<AtomicBool>,
+    writer: Option<JoinHandle<WriterResult>>,
 }
 
 impl Output {
-    /// Write the format's header (if it has one) to `out`.
+    /// Write the format's header (if it has one) to `target`, then start the writer thread.
     ///
     /// # Errors
-    /// The header could not be written.
-    pub fn new(formatter: Formatter, out: Box<dyn Write>) -> std::io::Result<Output> {
-        let mut output = Output {
-            formatter,
-            out: BufWriter::with_capacity(256 << 10, out),
-            buf: Box::new([0; Formatter::MAX_RECORD_LEN]),
-            error: None,
-            records: 0,
+    /// The header could not be written, or the thread could not be started.
+    pub fn new(formatter: Formatter, target: Target) -> std::io::Result<Output> {
+        let (full_tx, full_rx) = sync_channel::<Vec<Record>>(CHUNKS);
+        let (empty_tx, empty_rx) = sync_channel::<Vec<Record>>(CHUNKS);
+        for _ in 1..CHUNKS {
+            let _ = empty_tx.send(Vec::with_capacity(CHUNK_RECORDS));
+        }
+        let failed = Arc::new(AtomicBool::new(false));
+        let stream: Box<dyn Write + Send> = match target {
+            Target::Stdout => Box::new(std::io::stdout()),
+            Target::File(f) => Box::new(f),
         };
-        let n = formatter.write_header(&mut output.buf[..]).map_err(std::io::Error::other)?;
-        output.out.write_all(output.buf.get(..n).unwrap_or_default())?;
-        Ok(output)
+        let mut writer = Writer::new(formatter, stream)?;
+        let flag = Arc::clone(&failed);
+        let handle = std::thread::Builder::new()
+            .name("flowlog-writer".into())
+            .spawn(move || writer.run(&full_rx, &empty_tx, &flag))?;
+        Ok(Output {
+            chunk: Vec::with_capacity(CHUNK_RECORDS),
+            full: Some(full_tx),
+            empty: empty_rx,
+            failed,
+            writer: Some(handle),
+        })
     }
 
-    /// Whether a write has failed.
+    /// Whether a write has failed (the meter stops reading then).
     #[inline]
     pub fn failed(&self) -> bool {
-        self.error.is_some()
+        self.failed.load(Ordering::Relaxed)
     }
 
-    /// Records written.
-    pub fn records(&self) -> u64 {
-        self.records
-    }
-
-    /// Flush everything written.
-    ///
-    /// # Errors
-    /// The first error of any write, or of the flush.
-    pub fn finish(&mut self) -> std::io::Result<()> {
-        match self.error.take() {
-            Some(e) => Err(e),
-            None => self.out.flush(),
+    /// Hand the current chunk to the writer and take a free one.
+    fn send_chunk(&mut self) {
+        let Some(full) = &self.full else { return };
+        let next = match self.empty.recv() {
+            Ok(v) => v,
+            // The writer is gone (it panicked): keep the chunk's memory and drop its records;
+            // `finish` reports the failure.
+            Err(_) => {
+                self.failed.store(true, Ordering::Relaxed);
+                self.chunk.clear();
+                return;
+            }
+        };
+        let chunk = std::mem::replace(&mut self.chunk, next);
+        if full.send(chunk).is_err() {
+            self.failed.store(true, Ordering::Relaxed);
         }
     }
 
-    fn write(&mut self, record: &Record) -> std::io::Result<()> {
-        let n = self.formatter.write_record(record, &mut self.buf[..]).map_err(std::io::Error::other)?;
-        self.out.write_all(self.buf.get(..n).unwrap_or_default())
+    /// Write every record handed over so far, flush, stop the writer: records written and the
+    /// first error of any write.
+    pub fn finish(&mut self) -> WriterResult {
+        if !self.chunk.is_empty() {
+            self.send_chunk();
+        }
+        // Closing the channel ends the writer's loop.
+        self.full = None;
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => (0, Err(std::io::Error::other("the output thread panicked"))),
+            None => (0, Ok(())),
+        }
     }
 }
 
 impl Sink for Output {
     #[inline]
     fn record(&mut self, record: &Record) {
-        if self.error.is_none() {
-            match self.write(record) {
-                Ok(()) => self.records += 1,
-                Err(e) => self.error = Some(e),
-            }
+        self.chunk.push(*record);
+        if self.chunk.len() == CHUNK_RECORDS {
+            self.send_chunk();
         }
+    }
+}
+
+/// The writer thread's state: formats each record into a fixed buffer and writes it through a
+/// `BufWriter`. The first write error is kept and stops further writes.
+struct Writer {
+    formatter: Formatter,
+    out: BufWriter<Box<dyn Write + Send>>,
+    buf: Box<[u8; Formatter::MAX_RECORD_LEN]>,
+    records: u64,
+}
+
+impl Writer {
+    fn new(formatter: Formatter, stream: Box<dyn Write + Send>) -> std::io::Result<Writer> {
+        let mut w = Writer {
+            formatter,
+            out: BufWriter::with_capacity(WRITE_BUFFER, stream),
+            buf: Box::new([0; Formatter::MAX_RECORD_LEN]),
+            records: 0,
+        };
+        let n = formatter.write_header(&mut w.buf[..]).map_err(std::io::Error::other)?;
+        w.out.write_all(w.buf.get(..n).unwrap_or_default())?;
+        Ok(w)
+    }
+
+    /// Write chunks until the meter closes the channel; after an error, keep returning chunks
+    /// (so the meter never waits forever) without writing them.
+    fn run(
+        &mut self,
+        full: &Receiver<Vec<Record>>,
+        empty: &SyncSender<Vec<Record>>,
+        failed: &AtomicBool,
+    ) -> WriterResult {
+        let mut error = None;
+        while let Ok(mut chunk) = full.recv() {
+            if error.is_none() {
+                if let Err(e) = self.write_all(&chunk) {
+                    failed.store(true, Ordering::Relaxed);
+                    error = Some(e);
+                }
+            }
+            chunk.clear();
+            // The meter may have finished and dropped its receiver: nothing to return then.
+            let _ = empty.send(chunk);
+        }
+        let result = match error {
+            Some(e) => Err(e),
+            None => self.out.flush(),
+        };
+        (self.records, result)
+    }
+
+    fn write_all(&mut self, records: &[Record]) -> std::io::Result<()> {
+        for record in records {
+            let n = self.formatter.write_record(record, &mut self.buf[..]).map_err(std::io::Error::other)?;
+            self.out.write_all(self.buf.get(..n).unwrap_or_default())?;
+            self.records += 1;
+        }
+        Ok(())
     }
 }
