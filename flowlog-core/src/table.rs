@@ -1,9 +1,12 @@
 //! The session table (SPEC §3): fixed capacity, LRU eviction that emits, never loses.
 //!
-//! Layout: a dense array of `Slot`s (key + stats + LRU links, 88 bytes) and an open-addressing
-//! index of `u32` entries (linear probing, 1.5 entries per flow) that point into it. Each index
-//! entry packs the slot number with a few bits of the key's hash, so a probe that meets another
-//! key is usually rejected without touching that key's slot.
+//! Layout: a dense array of `Slot`s (key + stats, 80 bytes), a parallel array of LRU links
+//! (8 bytes per flow) and an open-addressing index of `u32` entries (linear probing, 1.5 entries
+//! per flow) that point into the slots. Each index entry packs the slot number with a few bits of
+//! the key's hash, so a probe that meets another key is usually rejected without touching that
+//! key's slot. The links live apart from the slots because every update relinks the flow's LRU
+//! neighbours: in a compact array of their own they stay in the CPU's cache (512 KiB for 64K
+//! flows) instead of costing two more slot cache lines per packet.
 //!
 //! Hand-rolled rather than `hashbrown::HashTable`: under eviction churn a full hashbrown table
 //! accumulates tombstones and, once it holds more than half its capacity, rehashes into a new
@@ -49,13 +52,19 @@ const EMPTY: u32 = 0;
 struct Slot {
     key: FlowKey,
     stats: FlowStats,
+}
+
+const _: () = assert!(core::mem::size_of::<Slot>() == 80);
+
+/// A slot's place in the LRU order.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Links {
     /// Towards the least recently updated flow.
     prev: u32,
     /// Towards the most recently updated flow.
     next: u32,
 }
-
-const _: () = assert!(core::mem::size_of::<Slot>() == 88);
 
 /// What [`FlowTable::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +81,8 @@ pub enum Upsert {
 /// A fixed-capacity flow table with LRU order. Never allocates after [`FlowTable::new`].
 pub struct FlowTable {
     slots: Box<[Slot]>,
+    /// `links[i]` is slot `i`'s place in the LRU order.
+    links: Box<[Links]>,
     index: Box<[u32]>,
     /// Slots `0..len` are in use.
     len: u32,
@@ -90,7 +101,8 @@ impl FlowTable {
         // 1.5 index entries per flow keeps linear probing short (load ≤ 2/3).
         let buckets = (max_flows as usize + max_flows as usize / 2).max(max_flows as usize + 1);
         FlowTable {
-            slots: zeroed_slots(max_flows as usize),
+            slots: zeroed(max_flows as usize),
+            links: zeroed(max_flows as usize),
             index: zeroed_index(buckets),
             len: 0,
             lru_head: NIL,
@@ -117,9 +129,11 @@ impl FlowTable {
         self.len == 0
     }
 
-    /// Heap bytes held by the table (slots + index).
+    /// Heap bytes held by the table (slots + LRU links + index).
     pub fn heap_bytes(&self) -> usize {
-        core::mem::size_of_val(&*self.slots) + core::mem::size_of_val(&*self.index)
+        core::mem::size_of_val(&*self.slots)
+            + core::mem::size_of_val(&*self.links)
+            + core::mem::size_of_val(&*self.index)
     }
 
     #[inline]
@@ -208,8 +222,11 @@ impl FlowTable {
                 let slot = self.slot_of(e);
                 let s = self.slots.get(slot as usize)?;
                 prefetch(s);
-                // A slot is 88 bytes: it may straddle two cache lines.
-                prefetch(&s.next);
+                // A slot is 80 bytes: it may straddle two cache lines.
+                prefetch(&s.stats.packets);
+                if let Some(l) = self.links.get(slot as usize) {
+                    prefetch(l);
+                }
                 return Some(slot);
             }
             i = self.next_bucket(i);
@@ -217,16 +234,16 @@ impl FlowTable {
         None
     }
 
-    /// Start loading the LRU neighbours of `slot` (read from the slot, which
+    /// Start loading the LRU links of `slot`'s neighbours (read from its own links, which
     /// [`FlowTable::prefetch_slot`] brought in): the upsert relinks them. A hint only.
     #[inline]
     pub(crate) fn prefetch_links(&self, slot: u32) {
-        if let Some(s) = self.slots.get(slot as usize) {
-            if let Some(p) = self.slots.get(s.prev as usize) {
-                prefetch(&p.next);
+        if let Some(l) = self.links.get(slot as usize) {
+            if let Some(p) = self.links.get(l.prev as usize) {
+                prefetch(p);
             }
-            if let Some(n) = self.slots.get(s.next as usize) {
-                prefetch(&n.prev);
+            if let Some(n) = self.links.get(l.next as usize) {
+                prefetch(n);
             }
         }
     }
@@ -345,42 +362,47 @@ impl FlowTable {
 
     #[inline]
     fn unlink(&mut self, slot: u32) {
-        let Slot { prev, next, .. } = self.slots[slot as usize];
+        let Links { prev, next } = self.links[slot as usize];
         if prev == NIL {
             self.lru_head = next;
         } else {
-            self.slots[prev as usize].next = next;
+            self.links[prev as usize].next = next;
         }
         if next == NIL {
             self.lru_tail = prev;
         } else {
-            self.slots[next as usize].prev = prev;
+            self.links[next as usize].prev = prev;
         }
     }
 
     #[inline]
     fn push_tail(&mut self, slot: u32) {
         let tail = self.lru_tail;
-        {
-            let s = &mut self.slots[slot as usize];
-            s.prev = tail;
-            s.next = NIL;
-        }
+        self.links[slot as usize] = Links { prev: tail, next: NIL };
         if tail == NIL {
             self.lru_head = slot;
         } else {
-            self.slots[tail as usize].next = slot;
+            self.links[tail as usize].next = slot;
         }
         self.lru_tail = slot;
     }
 }
 
-/// Slots from zeroed memory: the OS maps zero pages lazily, so a large table costs resident
+/// Plain data for which all-zero bytes are a valid value.
+///
+/// # Safety
+/// Implement only for `repr(C)` types made of integers and byte arrays.
+unsafe trait Zeroable {}
+// SAFETY: FlowKey and FlowStats are integers and byte arrays; Slot is repr(C) of the two.
+unsafe impl Zeroable for Slot {}
+// SAFETY: two u32.
+unsafe impl Zeroable for Links {}
+
+/// `n` values from zeroed memory: the OS maps zero pages lazily, so a large table costs resident
 /// memory only as flows fill it, yet no allocation ever happens after construction.
-fn zeroed_slots(n: usize) -> Box<[Slot]> {
-    let b = Box::<[Slot]>::new_zeroed_slice(n);
-    // SAFETY: Slot is plain data (integers and byte arrays, repr(C)); all-zero bytes are a valid
-    // Slot, so the zeroed allocation is initialised.
+fn zeroed<T: Zeroable>(n: usize) -> Box<[T]> {
+    let b = Box::<[T]>::new_zeroed_slice(n);
+    // SAFETY: all-zero bytes are a valid T (`Zeroable`), so the zeroed allocation is initialised.
     unsafe { b.assume_init() }
 }
 
