@@ -42,9 +42,9 @@ use std::io::Read;
 
 use pcap_parser::{OptionCode, PcapNGOption};
 
+use crate::mem::prefetch;
 use crate::meter::Frame;
 use crate::parse::LinkType;
-use crate::prefetch::prefetch;
 use crate::window::{Timestamp, NS_PER_SEC};
 use crate::{Action, Direction};
 
@@ -604,7 +604,17 @@ impl<R: Read> CaptureReader<R> {
     /// spin. The buffer doubles only when it is full of bytes actually read, so a damaged length
     /// field in a small file never reserves the 256 MiB it claims: memory stays within twice the
     /// largest record really present.
+    #[inline]
     fn fill(&mut self, n: usize) -> Result<bool, CaptureError> {
+        if self.end - self.start >= n {
+            return Ok(true);
+        }
+        self.fill_slow(n)
+    }
+
+    /// The part of [`CaptureReader::fill`] that reads (or finds the end).
+    #[inline(never)]
+    fn fill_slow(&mut self, n: usize) -> Result<bool, CaptureError> {
         while self.end - self.start < n {
             if self.eof {
                 return Ok(false);

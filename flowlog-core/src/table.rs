@@ -15,7 +15,7 @@
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 
 use crate::key::{hash_key, FlowKey};
-use crate::prefetch::prefetch;
+use crate::mem::{prefetch, zeroed, Zeroable};
 
 /// Counters of one flow within one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,7 +103,7 @@ impl FlowTable {
         FlowTable {
             slots: zeroed(max_flows as usize),
             links: zeroed(max_flows as usize),
-            index: zeroed_index(buckets),
+            index: zeroed(buckets),
             len: 0,
             lru_head: NIL,
             lru_tail: NIL,
@@ -388,27 +388,10 @@ impl FlowTable {
     }
 }
 
-/// Plain data for which all-zero bytes are a valid value.
-///
-/// # Safety
-/// Implement only for `repr(C)` types made of integers and byte arrays.
-unsafe trait Zeroable {}
 // SAFETY: FlowKey and FlowStats are integers and byte arrays; Slot is repr(C) of the two.
 unsafe impl Zeroable for Slot {}
 // SAFETY: two u32.
 unsafe impl Zeroable for Links {}
-
-/// `n` values from zeroed memory: the OS maps zero pages lazily, so a large table costs resident
-/// memory only as flows fill it, yet no allocation ever happens after construction.
-fn zeroed<T: Zeroable>(n: usize) -> Box<[T]> {
-    let b = Box::<[T]>::new_zeroed_slice(n);
-    // SAFETY: all-zero bytes are a valid T (`Zeroable`), so the zeroed allocation is initialised.
-    unsafe { b.assume_init() }
-}
-
-fn zeroed_index(n: usize) -> Box<[u32]> {
-    vec![EMPTY; n].into_boxed_slice() // vec! of a zero integer uses a zeroed allocation
-}
 
 #[cfg(test)]
 mod tests {
