@@ -368,7 +368,7 @@ pub fn aws_tcp_flags(flags: u16, syn_ack: bool) -> u16 {
     v
 }
 
-pub(crate) fn record(fields: &AwsFields, rec: &Record, out: &mut Out<'_>) {
+pub(crate) fn record<const F: bool>(fields: &AwsFields, rec: &Record, out: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
     let traffic = has_traffic(rec);

@@ -60,7 +60,7 @@ pub(crate) fn header(out: &mut Out<'_>) {
     out.byte(b'\n');
 }
 
-pub(crate) fn record(rec: &Record, o: &mut Out<'_>) {
+pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
     // Separators are merged into the fixed text around them, so copies have constant lengths.

@@ -43,7 +43,7 @@ use crate::record::{EndReason, LogStatus, Record};
 // Each key is written together with its punctuation (`,"srcport":`) as one literal, and the
 // fixed values with it, so that every copy has a constant length and inlines to a few moves.
 
-pub(crate) fn record(rec: &Record, o: &mut Out<'_>) {
+pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
     o.str("{\"version\":1,\"srcaddr\":\"");
@@ -85,13 +85,13 @@ pub(crate) fn record(rec: &Record, o: &mut Out<'_>) {
     if rec.tcp_syn_ack {
         o.str(",\"tcp-syn-ack\":1");
     }
-    extras::<false>(rec, o);
+    extras::<false, F>(rec, o);
     o.str("}\n");
 }
 
 /// `,"log-status":"OK"` and the like.
 #[inline(always)]
-pub(crate) fn log_status(s: LogStatus, o: &mut Out<'_>) {
+pub(crate) fn log_status<const F: bool>(s: LogStatus, o: &mut Out<'_, F>) {
     match s {
         LogStatus::Ok => o.str(",\"log-status\":\"OK\""),
         LogStatus::NoData => o.str(",\"log-status\":\"NODATA\""),
@@ -101,7 +101,7 @@ pub(crate) fn log_status(s: LogStatus, o: &mut Out<'_>) {
 
 /// A number value: bare for JSON lines, in quotes for SLS (`QUOTE`).
 #[inline(always)]
-fn num<const QUOTE: bool>(o: &mut Out<'_>, v: u64) {
+fn num<const QUOTE: bool, const F: bool>(o: &mut Out<'_, F>, v: u64) {
     if QUOTE {
         o.byte(b'"');
     }
@@ -115,13 +115,13 @@ fn num<const QUOTE: bool>(o: &mut Out<'_>, v: u64) {
 /// string): ICMP type/code, IP version, window, end reason, observation point, VLAN and tunnel
 /// ids.
 #[inline(always)]
-pub(crate) fn extras<const QUOTE: bool>(rec: &Record, o: &mut Out<'_>) {
+pub(crate) fn extras<const QUOTE: bool, const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     if rec.has_icmp {
         o.str(",\"icmp-type\":");
-        num::<QUOTE>(o, rec.icmp_type.into());
+        num::<QUOTE, F>(o, rec.icmp_type.into());
         o.str(",\"icmp-code\":");
-        num::<QUOTE>(o, rec.icmp_code.into());
+        num::<QUOTE, F>(o, rec.icmp_code.into());
     }
     match (k.ip_version() == 6, QUOTE) {
         (false, false) => o.str(",\"ip-version\":4"),
@@ -130,9 +130,9 @@ pub(crate) fn extras<const QUOTE: bool>(rec: &Record, o: &mut Out<'_>) {
         (true, true) => o.str(",\"ip-version\":\"6\""),
     }
     o.str(",\"window-start\":");
-    num::<QUOTE>(o, rec.window_start);
+    num::<QUOTE, F>(o, rec.window_start);
     o.str(",\"window-secs\":");
-    num::<QUOTE>(o, rec.window_secs);
+    num::<QUOTE, F>(o, rec.window_secs);
     match rec.end_reason {
         EndReason::Window => o.str(",\"end_reason\":\"window\""),
         EndReason::Evicted => o.str(",\"end_reason\":\"evicted\""),
@@ -140,14 +140,14 @@ pub(crate) fn extras<const QUOTE: bool>(rec: &Record, o: &mut Out<'_>) {
         EndReason::PacketLimit => o.str(",\"end_reason\":\"packet_limit\""),
     }
     o.str(",\"observation-point\":");
-    num::<QUOTE>(o, k.observation_point.into());
+    num::<QUOTE, F>(o, k.observation_point.into());
     if k.vlan != 0 {
         o.str(",\"vlan-id\":");
-        num::<QUOTE>(o, k.vlan.into());
+        num::<QUOTE, F>(o, k.vlan.into());
     }
     if k.tunnel_id != 0 {
         o.str(",\"tunnel-id\":");
-        num::<QUOTE>(o, k.tunnel_id.into());
+        num::<QUOTE, F>(o, k.tunnel_id.into());
     }
 }
 

@@ -31,7 +31,7 @@ use crate::record::Record;
 // As in JSON lines, each key is one literal with its punctuation and the quotes of its value;
 // fixed values are part of the literal too.
 
-pub(crate) fn record(rec: &Record, o: &mut Out<'_>) {
+pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
     let traffic = has_traffic(rec);
@@ -87,7 +87,7 @@ pub(crate) fn record(rec: &Record, o: &mut Out<'_>) {
     o.str("\",\"end-ns\":\"");
     o.u64(rec.end_ns);
     o.byte(b'"');
-    extras::<true>(rec, o);
+    extras::<true, F>(rec, o);
     o.str("}\n");
 }
 

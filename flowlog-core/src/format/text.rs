@@ -24,28 +24,63 @@ pub(crate) const IPV6_TEXT: usize = 39;
 ///
 /// Every piece is either written whole or not at all; once one piece does not fit, no later piece
 /// does either (offsets only grow), so [`Out::finish`] knows the exact size the record needs.
-pub(crate) struct Out<'a> {
+///
+/// `FAST` is the fast path: a cursor made by [`Out::fast`] over a buffer known to hold the whole
+/// record, which writes each piece without checking the room left.
+pub(crate) struct Out<'a, const FAST: bool = false> {
     buf: &'a mut [u8],
     len: usize,
 }
 
 impl<'a> Out<'a> {
-    /// A cursor at the start of `buf`.
+    /// A counting cursor at the start of `buf`.
     #[inline]
     pub(crate) fn new(buf: &'a mut [u8]) -> Out<'a> {
         Out { buf, len: 0 }
+    }
+}
+
+impl<'a> Out<'a, true> {
+    /// A fast-path cursor at the start of `buf`, if `buf` has room for `bound` bytes.
+    ///
+    /// # Safety
+    /// Every piece appended to the cursor must fit in `bound` bytes in total: `bound` is at least
+    /// the most the writer about to run can append (the format's `MAX_LEN`, the sum of the widest
+    /// text of every key, separator and value it may write).
+    #[inline]
+    pub(crate) unsafe fn fast(buf: &'a mut [u8], bound: usize) -> Option<Out<'a, true>> {
+        (buf.len() >= bound).then_some(Out { buf, len: 0 })
+    }
+}
+
+impl<const FAST: bool> Out<'_, FAST> {
+    /// The next `n` bytes of the output, or `None` when they do not fit (counting path only);
+    /// counts them either way.
+    #[inline(always)]
+    fn slot(&mut self, n: usize) -> Option<&mut [u8]> {
+        let start = self.len;
+        // No overflow: `len` is at most the sum of one record's pieces, a few hundred bytes.
+        let end = start + n;
+        self.len = end;
+        if FAST {
+            debug_assert!(end <= self.buf.len(), "a writer exceeded its MAX_LEN");
+            // SAFETY: a fast cursor exists only over a buffer of at least `bound` bytes, and its
+            // maker promised (`Out::fast`) that all the pieces appended to it fit in `bound`.
+            // `end` is the total of the pieces appended so far, this one included, so
+            // `start <= end <= bound <= buf.len()`.
+            Some(unsafe { self.buf.get_unchecked_mut(start..end) })
+        } else {
+            self.buf.get_mut(start..end)
+        }
     }
 
     /// Append raw bytes. Inlined everywhere so that a literal's length is a constant and the copy
     /// becomes a few moves instead of a `memcpy` call.
     #[inline(always)]
     pub(crate) fn bytes(&mut self, s: &[u8]) {
-        // No overflow: `len` is at most the sum of one record's pieces, a few hundred bytes.
-        let end = self.len + s.len();
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
+        if let Some(dst) = self.slot(s.len()) {
             dst.copy_from_slice(s);
         }
-        self.len = end;
     }
 
     /// Append a string as is (the caller knows it needs no escaping).
@@ -57,10 +92,9 @@ impl<'a> Out<'a> {
     /// Append one byte.
     #[inline(always)]
     pub(crate) fn byte(&mut self, b: u8) {
-        if let Some(dst) = self.buf.get_mut(self.len) {
+        if let Some([dst]) = self.slot(1) {
             *dst = b;
         }
-        self.len += 1;
     }
 
     /// Append `v` in decimal, no leading zeros: the digits are counted first and written straight
@@ -68,11 +102,9 @@ impl<'a> Out<'a> {
     #[inline]
     pub(crate) fn u64(&mut self, v: u64) {
         let n = decimal_len(v);
-        let end = self.len + n;
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
+        if let Some(dst) = self.slot(n) {
             decimal(v, dst);
         }
-        self.len = end;
     }
 
     /// Append `v` (at most 5 digits) in decimal, no leading zeros.
@@ -84,11 +116,9 @@ impl<'a> Out<'a> {
         } else {
             1 + usize::from(v >= 10)
         };
-        let end = self.len + n;
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
+        if let Some(dst) = self.slot(n) {
             decimal_small(v, dst);
         }
-        self.len = end;
     }
 
     /// Append `v` (at most 3 digits) in decimal, no leading zeros.
@@ -170,15 +200,13 @@ impl<'a> Out<'a> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         // No leading zeros, but at least one digit.
         let n = 4 - (g.leading_zeros() / 4).min(3) as usize;
-        let end = self.len + n;
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
+        if let Some(dst) = self.slot(n) {
             let mut g = g;
             for d in dst.iter_mut().rev() {
                 *d = HEX[usize::from(g & 0xf)];
                 g >>= 4;
             }
         }
-        self.len = end;
     }
 
     /// Append a flow key address: a dotted quad from the first 4 bytes, or IPv6.
@@ -318,6 +346,10 @@ pub(crate) const fn decimal_len(v: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::aws::AwsField;
+    use crate::format::{FormatKind, Formatter};
+    use crate::key::{Action, Direction, FlowKey};
+    use crate::record::{EndReason, LogStatus, Record};
     use proptest::prelude::*;
     use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -396,8 +428,125 @@ mod tests {
         proptest::array::uniform8(group)
     }
 
+    /// A `u64` of any magnitude: uniform bits shifted right by 0–63, so every digit count occurs.
+    fn any_width() -> impl Strategy<Value = u64> {
+        (any::<u64>(), 0u32..64).prop_map(|(v, s)| v >> s)
+    }
+
+    /// Any record the types allow: IPv4 or IPv6 (with mapped and zero-run addresses), any
+    /// protocol, direction, action, status and end reason, values of every width.
+    fn any_record() -> impl Strategy<Value = Record> {
+        let addr = prop_oneof![
+            any::<[u8; 16]>(),
+            ipv6_groups().prop_map(|g| Ipv6Addr::from(g).octets()),
+            any::<[u8; 4]>().prop_map(|b| Ipv4Addr::from(b).to_ipv6_mapped().octets()),
+        ];
+        let proto = prop_oneof![Just(6u8), Just(17), Just(1), Just(58), any::<u8>()];
+        let key = (any::<bool>(), addr.clone(), addr, any::<(u16, u16)>(), proto, 0u8..3, any::<bool>())
+            .prop_flat_map(move |k| (Just(k), any::<(u16, u32, u32)>()));
+        let counts = (any_width(), any_width(), any_width(), any_width(), any_width(), any_width());
+        let flags = (0u16..512, any::<bool>(), any::<bool>(), any::<(u8, u8)>(), 0u8..4, 0u8..3);
+        (key, counts, flags).prop_map(
+            |(((v6, src, dst, (sp, dp), proto, dir, reject), (vlan, tun, op)), c, f)| {
+                let mut d = crate::Dissected::EMPTY;
+                d.ip_version = if v6 { 6 } else { 4 };
+                (d.src, d.dst, d.src_port, d.dst_port, d.protocol) = (src, dst, sp, dp, proto);
+                if !v6 {
+                    d.src[4..].fill(0);
+                    d.dst[4..].fill(0);
+                }
+                (d.vlan, d.tunnel_id) = (vlan, tun);
+                let dir = [Direction::Unknown, Direction::In, Direction::Out][usize::from(dir)];
+                let action = if reject { Action::Reject } else { Action::Accept };
+                let (start_ns, end_ns) = (c.2.min(c.3), c.2.max(c.3));
+                Record {
+                    key: FlowKey::new(&d, op, dir, action, true, true),
+                    packets: c.0,
+                    bytes: c.1,
+                    start_ns,
+                    end_ns,
+                    tcp_flags: f.0,
+                    tcp_syn_ack: f.1,
+                    has_icmp: f.2,
+                    icmp_type: f.3 .0,
+                    icmp_code: f.3 .1,
+                    window_start: c.4,
+                    window_secs: c.5,
+                    end_reason: [
+                        EndReason::Window,
+                        EndReason::Evicted,
+                        EndReason::Flush,
+                        EndReason::PacketLimit,
+                    ][usize::from(f.4)],
+                    log_status: [LogStatus::Ok, LogStatus::NoData, LogStatus::SkipData][usize::from(f.5)],
+                }
+            },
+        )
+    }
+
+    /// Every format, AWS with its default list and with all supported fields.
+    fn formatters() -> Vec<Formatter> {
+        let all: Vec<String> = AwsField::ALL.iter().map(|f| format!("${{{}}}", f.name())).collect();
+        let mut v: Vec<Formatter> = FormatKind::ALL.into_iter().map(Formatter::new).collect();
+        v.push(Formatter::aws_with_fields(&all.join(" ")).expect("valid list"));
+        v.push(Formatter::aws_with_fields("${tcp-flags} ${dstaddr}").expect("valid list"));
+        v
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn the_fast_and_the_counting_paths_write_the_same_bytes(rec in any_record()) {
+            for f in formatters() {
+                // Fast path: a buffer with room for the format's worst case.
+                let mut fast = [0u8; Formatter::MAX_RECORD_LEN];
+                let n = f.write_record(&rec, &mut fast).expect("MAX_RECORD_LEN suffices");
+                prop_assert!(n <= f.max_len(), "{:?}: {} > MAX_LEN {}", f.kind(), n, f.max_len());
+                // Counting path over the same large buffer.
+                let mut counted = [0u8; Formatter::MAX_RECORD_LEN];
+                let mut o = Out::new(&mut counted);
+                f.record(&rec, &mut o);
+                prop_assert_eq!(o.finish(), Ok(n));
+                prop_assert_eq!(&fast[..n], &counted[..n]);
+                // Through `write_record` with a buffer of exactly the size (the counting path
+                // whenever the record is shorter than the worst case) and one byte short.
+                let mut exact = vec![0u8; n];
+                prop_assert_eq!(f.write_record(&rec, &mut exact), Ok(n));
+                prop_assert_eq!(&exact[..], &fast[..n]);
+                prop_assert_eq!(
+                    f.write_record(&rec, &mut exact[..n - 1]),
+                    Err(FormatError::BufferTooSmall { required: n })
+                );
+                prop_assert_eq!(f.write_record(&rec, &mut []), Err(FormatError::BufferTooSmall { required: n }));
+            }
+        }
+
+        #[test]
+        fn a_too_small_buffer_reports_the_exact_size(rec in any_record(), cut in any::<prop::sample::Index>()) {
+            for f in formatters() {
+                let mut full = [0u8; Formatter::MAX_RECORD_LEN];
+                let n = f.write_record(&rec, &mut full).expect("MAX_RECORD_LEN suffices");
+                let mut small = [0u8; Formatter::MAX_RECORD_LEN];
+                let k = cut.index(n);
+                prop_assert_eq!(
+                    f.write_record(&rec, &mut small[..k]),
+                    Err(FormatError::BufferTooSmall { required: n })
+                );
+            }
+        }
+
+        #[test]
+        fn decimal_of_any_width_equals_std_display(v in any_width()) {
+            prop_assert_eq!(render(|o| o.u64(v)), v.to_string());
+            prop_assert_eq!(decimal_len(v), v.to_string().len());
+        }
+
+        #[test]
+        fn small_decimals_equal_std_display(v in any::<u16>()) {
+            prop_assert_eq!(render(|o| o.u16(v)), v.to_string());
+            prop_assert_eq!(render(|o| o.u8(v as u8)), (v as u8).to_string());
+        }
 
         #[test]
         fn ipv6_text_equals_std_display(groups in ipv6_groups()) {
