@@ -135,15 +135,37 @@ impl<const FAST: bool> Out<'_, FAST> {
     }
 
     /// Append an IPv4 address as a dotted quad.
+    ///
+    /// Without a branch on the octets' widths, which are random in real traffic: the text is
+    /// assembled in a `u128` from a table of each octet's digits and dot, then copied as two
+    /// overlapping 8-byte moves.
     #[inline]
     pub(crate) fn ipv4(&mut self, a: [u8; 4]) {
-        self.u8(a[0]);
-        self.byte(b'.');
-        self.u8(a[1]);
-        self.byte(b'.');
-        self.u8(a[2]);
-        self.byte(b'.');
-        self.u8(a[3]);
+        let mut text = 0u128;
+        let mut bits = 0u32;
+        for octet in a {
+            let (t, len) = OCTET_DOT[usize::from(octet)];
+            text |= u128::from(t) << bits;
+            bits += 8 * u32::from(len);
+        }
+        let src = text.to_le_bytes();
+        // 7 to 15 characters: without the last octet's dot.
+        let n = (bits / 8) as usize - 1;
+        if let Some(dst) = self.slot(n) {
+            if let (Some(d), Some(s)) = (dst.first_chunk_mut::<8>(), src.first_chunk::<8>()) {
+                *d = *s;
+            } else {
+                // `1.1.1.1` and the like: 7 characters.
+                for (d, s) in dst.iter_mut().zip(src) {
+                    *d = s;
+                }
+                return;
+            }
+            let tail = src.get(n.saturating_sub(8)..n).and_then(|s| <&[u8; 8]>::try_from(s).ok());
+            if let (Some(d), Some(s)) = (dst.last_chunk_mut::<8>(), tail) {
+                *d = *s;
+            }
+        }
     }
 
     /// Append an IPv6 address in RFC 5952 canonical form, as `std::net::Ipv6Addr` displays it:
@@ -160,52 +182,39 @@ impl<const FAST: bool> Out<'_, FAST> {
             self.ipv4([a[12], a[13], a[14], a[15]]);
             return;
         }
-        // Longest run of zero groups; `>` keeps the first on ties.
-        let (mut best_start, mut best_len) = (0usize, 0usize);
-        let (mut cur_start, mut cur_len) = (0usize, 0usize);
+        // The longest run of zero groups (the first on ties), from a table of every zero mask.
+        let mut zeros = 0usize;
         for (i, g) in groups.iter().enumerate() {
-            if *g == 0 {
-                if cur_len == 0 {
-                    cur_start = i;
-                }
-                cur_len += 1;
-                if cur_len > best_len {
-                    (best_start, best_len) = (cur_start, cur_len);
-                }
-            } else {
-                cur_len = 0;
-            }
+            zeros |= usize::from(*g == 0) << i;
         }
-        if best_len >= 2 {
-            self.hex_groups(groups.get(..best_start).unwrap_or_default());
-            self.bytes(b"::");
-            self.hex_groups(groups.get(best_start + best_len..).unwrap_or_default());
+        let (run_start, run_len) = ZERO_RUN[zeros & 0xff];
+        let (run_start, run_end) = (usize::from(run_start), usize::from(run_start + run_len));
+        // Assemble the text in a local buffer, each group written as 8 bytes with its trailing
+        // colon (no branch on its width), then copy it out once.
+        let mut text = [0u8; 64];
+        let mut pos = 0;
+        let n = if run_len >= 2 {
+            // `before::after`: the groups before the run, each with its colon, one more colon
+            // (two when nothing comes before), the groups after, without the last colon.
+            for g in groups.iter().take(run_start) {
+                put_group(&mut text, &mut pos, *g);
+            }
+            if run_start == 0 {
+                put_colon(&mut text, &mut pos);
+            }
+            put_colon(&mut text, &mut pos);
+            for g in groups.iter().skip(run_end) {
+                put_group(&mut text, &mut pos, *g);
+            }
+            pos - usize::from(run_end < 8)
         } else {
-            self.hex_groups(&groups);
-        }
-    }
-
-    #[inline]
-    fn hex_groups(&mut self, groups: &[u16]) {
-        for (i, g) in groups.iter().enumerate() {
-            if i > 0 {
-                self.byte(b':');
+            for g in &groups {
+                put_group(&mut text, &mut pos, *g);
             }
-            self.hex16(*g);
-        }
-    }
-
-    #[inline]
-    fn hex16(&mut self, g: u16) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        // No leading zeros, but at least one digit.
-        let n = 4 - (g.leading_zeros() / 4).min(3) as usize;
-        if let Some(dst) = self.slot(n) {
-            let mut g = g;
-            for d in dst.iter_mut().rev() {
-                *d = HEX[usize::from(g & 0xf)];
-                g >>= 4;
-            }
+            pos - 1
+        };
+        if let (Some(src), Some(dst)) = (text.get(..n), self.slot(n)) {
+            dst.copy_from_slice(src);
         }
     }
 
@@ -322,6 +331,84 @@ fn decimal_small(mut v: u32, dst: &mut [u8]) {
         *d = b'0' + v as u8;
     }
 }
+
+/// Each octet's decimal text followed by `.`, packed little-endian (first character in the low
+/// byte), and its length with the dot.
+const OCTET_DOT: [(u32, u8); 256] = {
+    let mut t = [(0u32, 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, d, u) = ((i / 100) as u32, (i / 10 % 10) as u32, (i % 10) as u32);
+        let dot = b'.' as u32;
+        let zero = b'0' as u32;
+        t[i] = if i >= 100 {
+            ((zero + h) | (zero + d) << 8 | (zero + u) << 16 | dot << 24, 4)
+        } else if i >= 10 {
+            ((zero + d) | (zero + u) << 8 | dot << 16, 3)
+        } else {
+            ((zero + u) | dot << 8, 2)
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Append one `:` to an IPv6 text being assembled.
+#[inline(always)]
+fn put_colon(text: &mut [u8; 64], pos: &mut usize) {
+    if let Some(d) = text.get_mut(*pos) {
+        *d = b':';
+    }
+    *pos += 1;
+}
+
+/// Append a 16-bit group and its colon to an IPv6 text being assembled: 8 bytes written, its
+/// length advanced (at most 5 per group, so 8 groups stay inside 64 bytes).
+#[inline(always)]
+fn put_group(text: &mut [u8; 64], pos: &mut usize, g: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = u64::from(HEX[usize::from(g >> 12)])
+        | u64::from(HEX[usize::from((g >> 8) & 0xf)]) << 8
+        | u64::from(HEX[usize::from((g >> 4) & 0xf)]) << 16
+        | u64::from(HEX[usize::from(g & 0xf)]) << 24;
+    // No leading zeros, but at least one digit.
+    let skip = (g.leading_zeros() / 4).min(3) as usize;
+    let n = 4 - skip;
+    let chunk = (digits >> (8 * skip)) | u64::from(b':') << (8 * n);
+    if let Some(d) = text.get_mut(*pos..*pos + 8) {
+        d.copy_from_slice(&chunk.to_le_bytes());
+    }
+    *pos += n + 1;
+}
+
+/// For each set of zero groups (bit `i` for group `i`), the first longest run of two or more:
+/// its start and length, or length 0 when there is none (RFC 5952 §4.2).
+const ZERO_RUN: [(u8, u8); 256] = {
+    let mut t = [(0u8, 0u8); 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let (mut best_start, mut best_len, mut cur_start, mut cur_len) = (0, 0, 0, 0);
+        let mut i = 0;
+        while i < 8 {
+            if mask & (1 << i) != 0 {
+                if cur_len == 0 {
+                    cur_start = i;
+                }
+                cur_len += 1;
+                if cur_len > best_len {
+                    best_start = cur_start;
+                    best_len = cur_len;
+                }
+            } else {
+                cur_len = 0;
+            }
+            i += 1;
+        }
+        t[mask] = if best_len >= 2 { (best_start as u8, best_len as u8) } else { (0, 0) };
+        mask += 1;
+    }
+    t
+};
 
 /// `10^i` for every `u64` power of ten.
 const POW10: [u64; 20] = {
