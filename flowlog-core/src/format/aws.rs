@@ -368,7 +368,7 @@ pub fn aws_tcp_flags(flags: u16, syn_ack: bool) -> u16 {
     v
 }
 
-pub(crate) fn record(fields: &AwsFields, rec: &Record, out: &mut Out<'_>) {
+pub(crate) fn record<const F: bool>(fields: &AwsFields, rec: &Record, out: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
     let traffic = has_traffic(rec);
@@ -378,29 +378,39 @@ pub(crate) fn record(fields: &AwsFields, rec: &Record, out: &mut Out<'_>) {
         }
         use AwsField::*;
         match *f {
-            Version => out.u64(fields.version.into()),
+            // 2 to 5: one digit.
+            Version => out.u8(fields.version),
             AccountId | InterfaceId | VpcId | SubnetId | InstanceId | Region | AzId | SublocationType
             | SublocationId | PktSrcAwsService | PktDstAwsService | TrafficPath => out.byte(b'-'),
             Start => out.u64(rec.start_secs()),
             End => out.u64(rec.end_secs()),
-            LogStatus => out.str(rec.log_status.as_str()),
+            LogStatus => match rec.log_status {
+                crate::record::LogStatus::Ok => out.str("OK"),
+                crate::record::LogStatus::NoData => out.str("NODATA"),
+                crate::record::LogStatus::SkipData => out.str("SKIPDATA"),
+            },
             _ if !traffic => out.byte(b'-'),
             SrcAddr | PktSrcAddr => out.addr(&k.src, v6),
             DstAddr | PktDstAddr => out.addr(&k.dst, v6),
-            SrcPort => out.u64(k.src_port.into()),
-            DstPort => out.u64(k.dst_port.into()),
-            Protocol => out.u64(k.protocol.into()),
+            SrcPort => out.u16(k.src_port),
+            DstPort => out.u16(k.dst_port),
+            Protocol => out.u8(k.protocol),
             Packets => out.u64(rec.packets),
             Bytes => out.u64(rec.bytes),
-            Action => out.str(k.action().as_str()),
-            TcpFlags if has_tcp_flags(rec) => out.u64(aws_tcp_flags(rec.tcp_flags, rec.tcp_syn_ack).into()),
+            Action => match k.action() {
+                crate::key::Action::Accept => out.str("ACCEPT"),
+                crate::key::Action::Reject => out.str("REJECT"),
+            },
+            // At most 0x3f: one byte.
+            TcpFlags if has_tcp_flags(rec) => out.u8(aws_tcp_flags(rec.tcp_flags, rec.tcp_syn_ack) as u8),
             TcpFlags => out.byte(b'-'),
-            Type => out.str(if v6 { "IPv6" } else { "IPv4" }),
-            FlowDirection => out.str(match k.direction() {
-                Direction::In => "ingress",
-                Direction::Out => "egress",
-                Direction::Unknown => "-",
-            }),
+            Type if v6 => out.str("IPv6"),
+            Type => out.str("IPv4"),
+            FlowDirection => match k.direction() {
+                Direction::In => out.str("ingress"),
+                Direction::Out => out.str("egress"),
+                Direction::Unknown => out.byte(b'-'),
+            },
         }
     }
     out.byte(b'\n');

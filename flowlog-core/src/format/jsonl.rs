@@ -37,114 +37,117 @@
 
 use super::text::{Out, IPV6_TEXT, U64_DIGITS};
 use super::{has_tcp_flags, SECS_DIGITS};
-use crate::key::Direction;
-use crate::record::Record;
+use crate::key::{Action, Direction};
+use crate::record::{EndReason, LogStatus, Record};
 
-pub(crate) fn record(rec: &Record, out: &mut Out<'_>) {
+// Each key is written together with its punctuation (`,"srcport":`) as one literal, and the
+// fixed values with it, so that every copy has a constant length and inlines to a few moves.
+
+pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
-    let mut o = Obj::open(out, false);
-    o.num("version", 1);
-    o.addr("srcaddr", &k.src, v6);
-    o.addr("dstaddr", &k.dst, v6);
-    o.num("srcport", k.src_port.into());
-    o.num("dstport", k.dst_port.into());
-    o.num("protocol", k.protocol.into());
-    o.num("packets", rec.packets);
-    o.num("bytes", rec.bytes);
-    o.num("start", rec.start_secs());
-    o.num("end", rec.end_secs());
-    o.num("start-ns", rec.start_ns);
-    o.num("end-ns", rec.end_ns);
-    if k.direction() != Direction::Unknown {
-        o.string("direction", k.direction().as_str());
+    o.str("{\"version\":1,\"srcaddr\":\"");
+    o.addr(&k.src, v6);
+    o.str("\",\"dstaddr\":\"");
+    o.addr(&k.dst, v6);
+    o.str("\",\"srcport\":");
+    o.u16(k.src_port);
+    o.str(",\"dstport\":");
+    o.u16(k.dst_port);
+    o.str(",\"protocol\":");
+    o.u8(k.protocol);
+    o.str(",\"packets\":");
+    o.u64(rec.packets);
+    o.str(",\"bytes\":");
+    o.u64(rec.bytes);
+    o.str(",\"start\":");
+    o.u64(rec.start_secs());
+    o.str(",\"end\":");
+    o.u64(rec.end_secs());
+    o.str(",\"start-ns\":");
+    o.u64(rec.start_ns);
+    o.str(",\"end-ns\":");
+    o.u64(rec.end_ns);
+    match k.direction() {
+        Direction::Unknown => {}
+        Direction::In => o.str(",\"direction\":\"in\""),
+        Direction::Out => o.str(",\"direction\":\"out\""),
     }
-    o.string("action", k.action().as_str());
-    o.string("log-status", rec.log_status.as_str());
+    match k.action() {
+        Action::Accept => o.str(",\"action\":\"ACCEPT\""),
+        Action::Reject => o.str(",\"action\":\"REJECT\""),
+    }
+    log_status(rec.log_status, o);
     if has_tcp_flags(rec) {
-        o.num("tcp-flags", rec.tcp_flags.into());
+        o.str(",\"tcp-flags\":");
+        o.u16(rec.tcp_flags);
     }
     if rec.tcp_syn_ack {
-        o.num("tcp-syn-ack", 1);
+        o.str(",\"tcp-syn-ack\":1");
     }
-    extras(rec, &mut o);
-    o.close();
+    extras::<false, F>(rec, o);
+    o.str("}\n");
 }
 
-/// The flowlog keys after the Alibaba ones, shared by JSON lines and SLS: ICMP type/code, IP
-/// version, window, end reason, observation point, VLAN and tunnel ids.
-pub(crate) fn extras(rec: &Record, o: &mut Obj<'_, '_>) {
+/// `,"log-status":"OK"` and the like.
+#[inline(always)]
+pub(crate) fn log_status<const F: bool>(s: LogStatus, o: &mut Out<'_, F>) {
+    match s {
+        LogStatus::Ok => o.str(",\"log-status\":\"OK\""),
+        LogStatus::NoData => o.str(",\"log-status\":\"NODATA\""),
+        LogStatus::SkipData => o.str(",\"log-status\":\"SKIPDATA\""),
+    }
+}
+
+/// A number value: bare for JSON lines, in quotes for SLS (`QUOTE`).
+#[inline(always)]
+fn num<const QUOTE: bool, const F: bool>(o: &mut Out<'_, F>, v: u64) {
+    if QUOTE {
+        o.byte(b'"');
+    }
+    o.u64(v);
+    if QUOTE {
+        o.byte(b'"');
+    }
+}
+
+/// The flowlog keys after the Alibaba ones, shared by JSON lines and SLS (`QUOTE`: every value a
+/// string): ICMP type/code, IP version, window, end reason, observation point, VLAN and tunnel
+/// ids.
+#[inline(always)]
+pub(crate) fn extras<const QUOTE: bool, const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     if rec.has_icmp {
-        o.num("icmp-type", rec.icmp_type.into());
-        o.num("icmp-code", rec.icmp_code.into());
+        o.str(",\"icmp-type\":");
+        num::<QUOTE, F>(o, rec.icmp_type.into());
+        o.str(",\"icmp-code\":");
+        num::<QUOTE, F>(o, rec.icmp_code.into());
     }
-    o.num("ip-version", k.ip_version().into());
-    o.num("window-start", rec.window_start);
-    o.num("window-secs", rec.window_secs);
-    o.string("end_reason", rec.end_reason.as_str());
-    o.num("observation-point", k.observation_point.into());
+    match (k.ip_version() == 6, QUOTE) {
+        (false, false) => o.str(",\"ip-version\":4"),
+        (true, false) => o.str(",\"ip-version\":6"),
+        (false, true) => o.str(",\"ip-version\":\"4\""),
+        (true, true) => o.str(",\"ip-version\":\"6\""),
+    }
+    o.str(",\"window-start\":");
+    num::<QUOTE, F>(o, rec.window_start);
+    o.str(",\"window-secs\":");
+    num::<QUOTE, F>(o, rec.window_secs);
+    match rec.end_reason {
+        EndReason::Window => o.str(",\"end_reason\":\"window\""),
+        EndReason::Evicted => o.str(",\"end_reason\":\"evicted\""),
+        EndReason::Flush => o.str(",\"end_reason\":\"flush\""),
+        EndReason::PacketLimit => o.str(",\"end_reason\":\"packet_limit\""),
+    }
+    o.str(",\"observation-point\":");
+    num::<QUOTE, F>(o, k.observation_point.into());
     if k.vlan != 0 {
-        o.num("vlan-id", k.vlan.into());
+        o.str(",\"vlan-id\":");
+        num::<QUOTE, F>(o, k.vlan.into());
     }
     if k.tunnel_id != 0 {
-        o.num("tunnel-id", k.tunnel_id.into());
-    }
-}
-
-/// A JSON object being written: keys are written as given, values either as JSON numbers or,
-/// for SLS, every value as a string. Strings are written without escaping: callers pass only
-/// fixed names and addresses.
-pub(crate) struct Obj<'o, 'b> {
-    out: &'o mut Out<'b>,
-    first: bool,
-    quote_numbers: bool,
-}
-
-impl<'o, 'b> Obj<'o, 'b> {
-    pub(crate) fn open(out: &'o mut Out<'b>, quote_numbers: bool) -> Obj<'o, 'b> {
-        out.byte(b'{');
-        Obj { out, first: true, quote_numbers }
-    }
-
-    fn key(&mut self, key: &str) {
-        if !self.first {
-            self.out.byte(b',');
-        }
-        self.first = false;
-        self.out.byte(b'"');
-        self.out.str(key);
-        self.out.str("\":");
-    }
-
-    pub(crate) fn num(&mut self, key: &str, v: u64) {
-        self.key(key);
-        if self.quote_numbers {
-            self.out.byte(b'"');
-            self.out.u64(v);
-            self.out.byte(b'"');
-        } else {
-            self.out.u64(v);
-        }
-    }
-
-    pub(crate) fn string(&mut self, key: &str, s: &str) {
-        debug_assert!(!s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20), "needs escaping");
-        self.key(key);
-        self.out.byte(b'"');
-        self.out.str(s);
-        self.out.byte(b'"');
-    }
-
-    pub(crate) fn addr(&mut self, key: &str, a: &[u8; 16], ipv6: bool) {
-        self.key(key);
-        self.out.byte(b'"');
-        self.out.addr(a, ipv6);
-        self.out.byte(b'"');
-    }
-
-    pub(crate) fn close(self) {
-        self.out.str("}\n");
+        o.str(",\"tunnel-id\":");
+        num::<QUOTE, F>(o, k.tunnel_id.into());
     }
 }
 

@@ -179,14 +179,48 @@ impl Formatter {
     /// [`Formatter::MAX_RECORD_LEN`] bytes never gives it.
     #[inline]
     pub fn write_record(&self, rec: &Record, out: &mut [u8]) -> Result<usize, FormatError> {
-        let mut o = Out::new(out);
-        match self.kind {
-            FormatKind::Jsonl => jsonl::record(rec, &mut o),
-            FormatKind::Sls => sls::record(rec, &mut o),
-            FormatKind::Aws => aws::record(&self.aws, rec, &mut o),
-            FormatKind::Csv => csv::record(rec, &mut o),
+        // Fast path when the buffer holds the format's worst case (always, with a buffer of
+        // MAX_RECORD_LEN): no per-piece room checks. Otherwise count, to report the exact size.
+        // SAFETY: `max_len` is the format's MAX_LEN, which bounds what `record` appends: each
+        // format module derives it as the sum of the widest text of every key, separator and
+        // value its writer may write (`u64` 20 digits, IPv6 39 characters, the longest name of
+        // each enum, ...; for AWS, all 29 fields of which a list holds each at most once), and
+        // `spec_5_formats` writes worst-case records in every format against it.
+        match unsafe { Out::fast(out, self.max_len()) } {
+            Some(mut o) => {
+                self.record(rec, &mut o);
+                o.finish()
+            }
+            None => {
+                let mut o = Out::new(out);
+                self.record(rec, &mut o);
+                o.finish()
+            }
         }
-        o.finish()
+    }
+
+    /// The longest record this writer can write: its format's `MAX_LEN` (for AWS, that of all
+    /// supported fields, which bounds every list).
+    #[inline]
+    fn max_len(&self) -> usize {
+        match self.kind {
+            FormatKind::Jsonl => jsonl::MAX_LEN,
+            FormatKind::Sls => sls::MAX_LEN,
+            FormatKind::Aws => aws::MAX_LEN,
+            FormatKind::Csv => csv::MAX_LEN,
+        }
+    }
+
+    /// Write one record to a cursor; `o` is the fast path only if it has room for
+    /// [`Formatter::max_len`] bytes.
+    #[inline(always)]
+    fn record<const FAST: bool>(&self, rec: &Record, o: &mut Out<'_, FAST>) {
+        match self.kind {
+            FormatKind::Jsonl => jsonl::record(rec, o),
+            FormatKind::Sls => sls::record(rec, o),
+            FormatKind::Aws => aws::record(&self.aws, rec, o),
+            FormatKind::Csv => csv::record(rec, o),
+        }
     }
 }
 

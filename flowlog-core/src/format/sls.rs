@@ -22,57 +22,73 @@
 //! - A NODATA/SKIPDATA row writes `"-"` for every flow field (addresses, ports, protocol,
 //!   packets, bytes, direction, action, tcp-flags) and keeps start, end and the status.
 
-use super::jsonl::{object_bound, Bound, Obj};
+use super::jsonl::{extras, log_status, object_bound, Bound};
 use super::text::{Out, IPV6_TEXT, U64_DIGITS};
 use super::{has_tcp_flags, has_traffic, SECS_DIGITS};
-use crate::key::Direction;
+use crate::key::{Action, Direction};
 use crate::record::Record;
 
-/// Alibaba metadata the engine does not know yet.
-const UNKNOWN_META: [&str; 6] = ["account-id", "region", "vpc-id", "vswitch-id", "eni-id", "vm-id"];
+// As in JSON lines, each key is one literal with its punctuation and the quotes of its value;
+// fixed values are part of the literal too.
 
-pub(crate) fn record(rec: &Record, out: &mut Out<'_>) {
+pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
     let traffic = has_traffic(rec);
-    let mut o = Obj::open(out, true);
-    o.string("__topic__", "flow_log");
-    o.string("version", "1");
-    for key in UNKNOWN_META {
-        o.string(key, "-");
-    }
+    // The Alibaba metadata the engine does not know yet: account, region, VPC, vSwitch, ENI, VM.
+    o.str(
+        "{\"__topic__\":\"flow_log\",\"version\":\"1\",\"account-id\":\"-\",\"region\":\"-\",\
+         \"vpc-id\":\"-\",\"vswitch-id\":\"-\",\"eni-id\":\"-\",\"vm-id\":\"-\",\"srcaddr\":\"",
+    );
     if traffic {
-        o.addr("srcaddr", &k.src, v6);
-        o.addr("dstaddr", &k.dst, v6);
-        o.num("srcport", k.src_port.into());
-        o.num("dstport", k.dst_port.into());
-        o.num("protocol", k.protocol.into());
-        o.num("packets", rec.packets);
-        o.num("bytes", rec.bytes);
+        o.addr(&k.src, v6);
+        o.str("\",\"dstaddr\":\"");
+        o.addr(&k.dst, v6);
+        o.str("\",\"srcport\":\"");
+        o.u16(k.src_port);
+        o.str("\",\"dstport\":\"");
+        o.u16(k.dst_port);
+        o.str("\",\"protocol\":\"");
+        o.u8(k.protocol);
+        o.str("\",\"packets\":\"");
+        o.u64(rec.packets);
+        o.str("\",\"bytes\":\"");
+        o.u64(rec.bytes);
     } else {
-        for key in ["srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes"] {
-            o.string(key, "-");
-        }
+        o.str(
+            "-\",\"dstaddr\":\"-\",\"srcport\":\"-\",\"dstport\":\"-\",\"protocol\":\"-\",\
+             \"packets\":\"-\",\"bytes\":\"-",
+        );
     }
-    o.num("start", rec.start_secs());
-    o.num("end", rec.alibaba_end_secs());
-    if traffic && k.direction() != Direction::Unknown {
-        o.string("direction", k.direction().as_str());
-    } else {
-        o.string("direction", "-");
+    o.str("\",\"start\":\"");
+    o.u64(rec.start_secs());
+    o.str("\",\"end\":\"");
+    o.u64(rec.alibaba_end_secs());
+    o.byte(b'"');
+    match (traffic, k.direction()) {
+        (true, Direction::In) => o.str(",\"direction\":\"in\""),
+        (true, Direction::Out) => o.str(",\"direction\":\"out\""),
+        _ => o.str(",\"direction\":\"-\""),
     }
-    o.string("action", if traffic { k.action().as_str() } else { "-" });
-    o.string("log-status", rec.log_status.as_str());
+    match (traffic, k.action()) {
+        (false, _) => o.str(",\"action\":\"-\""),
+        (true, Action::Accept) => o.str(",\"action\":\"ACCEPT\""),
+        (true, Action::Reject) => o.str(",\"action\":\"REJECT\""),
+    }
+    log_status(rec.log_status, o);
     if traffic && has_tcp_flags(rec) {
-        o.num("tcp-flags", (rec.tcp_flags & 0x3f).into());
+        o.str(",\"tcp-flags\":\"");
+        o.u8((rec.tcp_flags & 0x3f) as u8);
+        o.str("\",\"traffic_path\":\"-\",\"start-ns\":\"");
     } else {
-        o.string("tcp-flags", "-");
+        o.str(",\"tcp-flags\":\"-\",\"traffic_path\":\"-\",\"start-ns\":\"");
     }
-    o.string("traffic_path", "-");
-    o.num("start-ns", rec.start_ns);
-    o.num("end-ns", rec.end_ns);
-    super::jsonl::extras(rec, &mut o);
-    o.close();
+    o.u64(rec.start_ns);
+    o.str("\",\"end-ns\":\"");
+    o.u64(rec.end_ns);
+    o.byte(b'"');
+    extras::<true, F>(rec, o);
+    o.str("}\n");
 }
 
 /// Every key with its widest value, quotes included: the worst case of [`record`]. `end` may be

@@ -24,55 +24,147 @@ pub(crate) const IPV6_TEXT: usize = 39;
 ///
 /// Every piece is either written whole or not at all; once one piece does not fit, no later piece
 /// does either (offsets only grow), so [`Out::finish`] knows the exact size the record needs.
-pub(crate) struct Out<'a> {
+///
+/// `FAST` is the fast path: a cursor made by [`Out::fast`] over a buffer known to hold the whole
+/// record, which writes each piece without checking the room left.
+pub(crate) struct Out<'a, const FAST: bool = false> {
     buf: &'a mut [u8],
     len: usize,
 }
 
 impl<'a> Out<'a> {
-    /// A cursor at the start of `buf`.
+    /// A counting cursor at the start of `buf`.
     #[inline]
     pub(crate) fn new(buf: &'a mut [u8]) -> Out<'a> {
         Out { buf, len: 0 }
     }
+}
 
-    /// Append raw bytes.
+impl<'a> Out<'a, true> {
+    /// A fast-path cursor at the start of `buf`, if `buf` has room for `bound` bytes.
+    ///
+    /// # Safety
+    /// Every piece appended to the cursor must fit in `bound` bytes in total: `bound` is at least
+    /// the most the writer about to run can append (the format's `MAX_LEN`, the sum of the widest
+    /// text of every key, separator and value it may write).
     #[inline]
+    pub(crate) unsafe fn fast(buf: &'a mut [u8], bound: usize) -> Option<Out<'a, true>> {
+        (buf.len() >= bound).then_some(Out { buf, len: 0 })
+    }
+}
+
+impl<const FAST: bool> Out<'_, FAST> {
+    /// The next `n` bytes of the output, or `None` when they do not fit (counting path only);
+    /// counts them either way.
+    #[inline(always)]
+    fn slot(&mut self, n: usize) -> Option<&mut [u8]> {
+        let start = self.len;
+        // No overflow: `len` is at most the sum of one record's pieces, a few hundred bytes.
+        let end = start + n;
+        self.len = end;
+        if FAST {
+            debug_assert!(end <= self.buf.len(), "a writer exceeded its MAX_LEN");
+            // SAFETY: a fast cursor exists only over a buffer of at least `bound` bytes, and its
+            // maker promised (`Out::fast`) that all the pieces appended to it fit in `bound`.
+            // `end` is the total of the pieces appended so far, this one included, so
+            // `start <= end <= bound <= buf.len()`.
+            Some(unsafe { self.buf.get_unchecked_mut(start..end) })
+        } else {
+            self.buf.get_mut(start..end)
+        }
+    }
+
+    /// Append raw bytes. Inlined everywhere so that a literal's length is a constant and the copy
+    /// becomes a few moves instead of a `memcpy` call.
+    #[inline(always)]
     pub(crate) fn bytes(&mut self, s: &[u8]) {
-        let end = self.len.saturating_add(s.len());
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
+        if let Some(dst) = self.slot(s.len()) {
             dst.copy_from_slice(s);
         }
-        self.len = end;
     }
 
     /// Append a string as is (the caller knows it needs no escaping).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
     }
 
     /// Append one byte.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn byte(&mut self, b: u8) {
-        self.bytes(&[b]);
+        if let Some([dst]) = self.slot(1) {
+            *dst = b;
+        }
     }
 
-    /// Append `v` in decimal, no leading zeros.
+    /// Append `v` in decimal, no leading zeros: the digits are counted first and written straight
+    /// to their place, right to left.
     #[inline]
     pub(crate) fn u64(&mut self, v: u64) {
-        let mut tmp = [0u8; U64_DIGITS];
-        let start = decimal(v, &mut tmp);
-        self.bytes(tmp.get(start..).unwrap_or_default());
+        let n = decimal_len(v);
+        if let Some(dst) = self.slot(n) {
+            decimal(v, dst);
+        }
+    }
+
+    /// Append `v` (at most 5 digits) in decimal, no leading zeros.
+    #[inline]
+    pub(crate) fn u16(&mut self, v: u16) {
+        let v = u32::from(v);
+        let n = if v >= 100 {
+            3 + usize::from(v >= 1000) + usize::from(v >= 10_000)
+        } else {
+            1 + usize::from(v >= 10)
+        };
+        if let Some(dst) = self.slot(n) {
+            decimal_small(v, dst);
+        }
+    }
+
+    /// Append `v` (at most 3 digits) in decimal, no leading zeros.
+    #[inline]
+    pub(crate) fn u8(&mut self, v: u8) {
+        if v >= 100 {
+            let [a, b] = PAIRS[usize::from(v % 100)];
+            self.bytes(&[b'0' + v / 100, a, b]);
+        } else if v >= 10 {
+            self.bytes(&PAIRS[usize::from(v)]);
+        } else {
+            self.byte(b'0' + v);
+        }
     }
 
     /// Append an IPv4 address as a dotted quad.
+    ///
+    /// Without a branch on the octets' widths, which are random in real traffic: the text is
+    /// assembled in a `u128` from a table of each octet's digits and dot, then copied as two
+    /// overlapping 8-byte moves.
+    #[inline]
     pub(crate) fn ipv4(&mut self, a: [u8; 4]) {
-        for (i, octet) in a.iter().enumerate() {
-            if i > 0 {
-                self.byte(b'.');
+        let mut text = 0u128;
+        let mut bits = 0u32;
+        for octet in a {
+            let (t, len) = OCTET_DOT[usize::from(octet)];
+            text |= u128::from(t) << bits;
+            bits += 8 * u32::from(len);
+        }
+        let src = text.to_le_bytes();
+        // 7 to 15 characters: without the last octet's dot.
+        let n = (bits / 8) as usize - 1;
+        if let Some(dst) = self.slot(n) {
+            if let (Some(d), Some(s)) = (dst.first_chunk_mut::<8>(), src.first_chunk::<8>()) {
+                *d = *s;
+            } else {
+                // `1.1.1.1` and the like: 7 characters.
+                for (d, s) in dst.iter_mut().zip(src) {
+                    *d = s;
+                }
+                return;
             }
-            self.u64(u64::from(*octet));
+            let tail = src.get(n.saturating_sub(8)..n).and_then(|s| <&[u8; 8]>::try_from(s).ok());
+            if let (Some(d), Some(s)) = (dst.last_chunk_mut::<8>(), tail) {
+                *d = *s;
+            }
         }
     }
 
@@ -90,51 +182,40 @@ impl<'a> Out<'a> {
             self.ipv4([a[12], a[13], a[14], a[15]]);
             return;
         }
-        // Longest run of zero groups; `>` keeps the first on ties.
-        let (mut best_start, mut best_len) = (0usize, 0usize);
-        let (mut cur_start, mut cur_len) = (0usize, 0usize);
+        // The longest run of zero groups (the first on ties), from a table of every zero mask.
+        let mut zeros = 0usize;
         for (i, g) in groups.iter().enumerate() {
-            if *g == 0 {
-                if cur_len == 0 {
-                    cur_start = i;
-                }
-                cur_len += 1;
-                if cur_len > best_len {
-                    (best_start, best_len) = (cur_start, cur_len);
-                }
-            } else {
-                cur_len = 0;
-            }
+            zeros |= usize::from(*g == 0) << i;
         }
-        if best_len >= 2 {
-            self.hex_groups(&groups[..best_start]);
-            self.str("::");
-            self.hex_groups(&groups[best_start + best_len..]);
+        let (run_start, run_len) = ZERO_RUN[zeros & 0xff];
+        let (run_start, run_end) = (usize::from(run_start), usize::from(run_start + run_len));
+        // Assemble the text in a local buffer, each group written as 8 bytes with its trailing
+        // colon (no branch on its width), then copy it out once.
+        let mut text = [0u8; 64];
+        let mut pos = 0;
+        let n = if run_len >= 2 {
+            // `before::after`: the groups before the run, each with its colon, one more colon
+            // (two when nothing comes before), the groups after, without the last colon.
+            for g in groups.iter().take(run_start) {
+                put_group(&mut text, &mut pos, *g);
+            }
+            if run_start == 0 {
+                put_colon(&mut text, &mut pos);
+            }
+            put_colon(&mut text, &mut pos);
+            for g in groups.iter().skip(run_end) {
+                put_group(&mut text, &mut pos, *g);
+            }
+            pos - usize::from(run_end < 8)
         } else {
-            self.hex_groups(&groups);
-        }
-    }
-
-    fn hex_groups(&mut self, groups: &[u16]) {
-        for (i, g) in groups.iter().enumerate() {
-            if i > 0 {
-                self.byte(b':');
+            for g in &groups {
+                put_group(&mut text, &mut pos, *g);
             }
-            self.hex16(*g);
+            pos - 1
+        };
+        if let (Some(src), Some(dst)) = (text.get(..n), self.slot(n)) {
+            dst.copy_from_slice(src);
         }
-    }
-
-    fn hex16(&mut self, g: u16) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let digits = [
-            HEX[usize::from(g >> 12)],
-            HEX[usize::from((g >> 8) & 0xf)],
-            HEX[usize::from((g >> 4) & 0xf)],
-            HEX[usize::from(g & 0xf)],
-        ];
-        // No leading zeros, but at least one digit.
-        let skip = (g.leading_zeros() / 4).min(3) as usize;
-        self.bytes(&digits[skip..]);
     }
 
     /// Append a flow key address: a dotted quad from the first 4 bytes, or IPv6.
@@ -182,47 +263,180 @@ impl<'a> Out<'a> {
     }
 }
 
-/// Write `v` in decimal right-aligned into `tmp`; returns the index of its first digit.
+/// `00` to `99`: two digits per step halves the divisions; records are mostly 10- and 19-digit
+/// times.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+/// Write `v` in decimal into `dst`, which is exactly [`decimal_len`]`(v)` bytes long, right to
+/// left: eight digits at a time in `u32` arithmetic while `v` has more than eight.
 #[inline]
-fn decimal(mut v: u64, tmp: &mut [u8; U64_DIGITS]) -> usize {
-    // Two digits per step from a 200-byte table: records are mostly 10- and 19-digit times, and
-    // halving the divisions is the cheapest speed-up of every text format.
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-    let mut i = U64_DIGITS;
-    while v >= 100 {
-        let pair = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        tmp[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+fn decimal(mut v: u64, dst: &mut [u8]) {
+    let mut end = dst.len();
+    while v >= 100_000_000 {
+        let low = (v % 100_000_000) as u32;
+        v /= 100_000_000;
+        let Some(start) = end.checked_sub(8) else { return };
+        if let Some(d) = dst.get_mut(start..end) {
+            eight(low, d);
+        }
+        end = start;
     }
-    if v >= 10 {
-        let pair = v as usize * 2;
-        i -= 2;
-        tmp[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
-        i -= 1;
-        tmp[i] = b'0' + v as u8;
+    if let Some(d) = dst.get_mut(..end) {
+        decimal_small(v as u32, d);
     }
-    i
 }
 
-/// Characters `v` takes in decimal.
-pub(crate) const fn decimal_len(mut v: u64) -> usize {
-    let mut n = 1;
-    while v >= 10 {
-        v /= 10;
-        n += 1;
+/// Write exactly eight digits of `v` (< 10^8), leading zeros included, into `dst` (8 bytes).
+#[inline(always)]
+fn eight(v: u32, dst: &mut [u8]) {
+    let (hi, lo) = (v / 10_000, v % 10_000);
+    let (a, b, c, d) = (
+        PAIRS[(hi / 100) as usize],
+        PAIRS[(hi % 100) as usize],
+        PAIRS[(lo / 100) as usize],
+        PAIRS[(lo % 100) as usize],
+    );
+    if let Ok(dst) = <&mut [u8; 8]>::try_from(dst) {
+        *dst = [a[0], a[1], b[0], b[1], c[0], c[1], d[0], d[1]];
     }
-    n
+}
+
+/// Write `v` (< 10^8) in decimal into `dst`, which is exactly as long as its digits, right to
+/// left, two at a time.
+#[inline]
+fn decimal_small(mut v: u32, dst: &mut [u8]) {
+    let mut end = dst.len();
+    while v >= 100 {
+        let pair = PAIRS[(v % 100) as usize];
+        v /= 100;
+        let Some(start) = end.checked_sub(2) else { return };
+        if let Some(d) = dst.get_mut(start..end) {
+            d.copy_from_slice(&pair);
+        }
+        end = start;
+    }
+    if v >= 10 {
+        if let Some(d) = dst.get_mut(..2) {
+            d.copy_from_slice(&PAIRS[v as usize]);
+        }
+    } else if let Some(d) = dst.first_mut() {
+        *d = b'0' + v as u8;
+    }
+}
+
+/// Each octet's decimal text followed by `.`, packed little-endian (first character in the low
+/// byte), and its length with the dot.
+const OCTET_DOT: [(u32, u8); 256] = {
+    let mut t = [(0u32, 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, d, u) = ((i / 100) as u32, (i / 10 % 10) as u32, (i % 10) as u32);
+        let dot = b'.' as u32;
+        let zero = b'0' as u32;
+        t[i] = if i >= 100 {
+            ((zero + h) | (zero + d) << 8 | (zero + u) << 16 | dot << 24, 4)
+        } else if i >= 10 {
+            ((zero + d) | (zero + u) << 8 | dot << 16, 3)
+        } else {
+            ((zero + u) | dot << 8, 2)
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Append one `:` to an IPv6 text being assembled.
+#[inline(always)]
+fn put_colon(text: &mut [u8; 64], pos: &mut usize) {
+    if let Some(d) = text.get_mut(*pos) {
+        *d = b':';
+    }
+    *pos += 1;
+}
+
+/// Append a 16-bit group and its colon to an IPv6 text being assembled: 8 bytes written, its
+/// length advanced (at most 5 per group, so 8 groups stay inside 64 bytes).
+#[inline(always)]
+fn put_group(text: &mut [u8; 64], pos: &mut usize, g: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = u64::from(HEX[usize::from(g >> 12)])
+        | u64::from(HEX[usize::from((g >> 8) & 0xf)]) << 8
+        | u64::from(HEX[usize::from((g >> 4) & 0xf)]) << 16
+        | u64::from(HEX[usize::from(g & 0xf)]) << 24;
+    // No leading zeros, but at least one digit.
+    let skip = (g.leading_zeros() / 4).min(3) as usize;
+    let n = 4 - skip;
+    let chunk = (digits >> (8 * skip)) | u64::from(b':') << (8 * n);
+    if let Some(d) = text.get_mut(*pos..*pos + 8) {
+        d.copy_from_slice(&chunk.to_le_bytes());
+    }
+    *pos += n + 1;
+}
+
+/// For each set of zero groups (bit `i` for group `i`), the first longest run of two or more:
+/// its start and length, or length 0 when there is none (RFC 5952 §4.2).
+const ZERO_RUN: [(u8, u8); 256] = {
+    let mut t = [(0u8, 0u8); 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let (mut best_start, mut best_len, mut cur_start, mut cur_len) = (0, 0, 0, 0);
+        let mut i = 0;
+        while i < 8 {
+            if mask & (1 << i) != 0 {
+                if cur_len == 0 {
+                    cur_start = i;
+                }
+                cur_len += 1;
+                if cur_len > best_len {
+                    best_start = cur_start;
+                    best_len = cur_len;
+                }
+            } else {
+                cur_len = 0;
+            }
+            i += 1;
+        }
+        t[mask] = if best_len >= 2 { (best_start as u8, best_len as u8) } else { (0, 0) };
+        mask += 1;
+    }
+    t
+};
+
+/// `10^i` for every `u64` power of ten.
+const POW10: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// Characters `v` takes in decimal: the bit length gives the digit count to within one
+/// (`log10(2) ≈ 1233 / 4096`), one comparison settles it.
+#[inline]
+pub(crate) const fn decimal_len(v: u64) -> usize {
+    let bits = 64 - (v | 1).leading_zeros() as usize; // 1..=64
+    let guess = (bits * 1233) >> 12; // 0..=19: floor(log10(2^bits))
+    guess + 1 - ((v | 1) < POW10[guess]) as usize
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::aws::AwsField;
+    use crate::format::{FormatKind, Formatter};
+    use crate::key::{Action, Direction, FlowKey};
+    use crate::record::{EndReason, LogStatus, Record};
     use proptest::prelude::*;
     use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -301,8 +515,125 @@ mod tests {
         proptest::array::uniform8(group)
     }
 
+    /// A `u64` of any magnitude: uniform bits shifted right by 0–63, so every digit count occurs.
+    fn any_width() -> impl Strategy<Value = u64> {
+        (any::<u64>(), 0u32..64).prop_map(|(v, s)| v >> s)
+    }
+
+    /// Any record the types allow: IPv4 or IPv6 (with mapped and zero-run addresses), any
+    /// protocol, direction, action, status and end reason, values of every width.
+    fn any_record() -> impl Strategy<Value = Record> {
+        let addr = prop_oneof![
+            any::<[u8; 16]>(),
+            ipv6_groups().prop_map(|g| Ipv6Addr::from(g).octets()),
+            any::<[u8; 4]>().prop_map(|b| Ipv4Addr::from(b).to_ipv6_mapped().octets()),
+        ];
+        let proto = prop_oneof![Just(6u8), Just(17), Just(1), Just(58), any::<u8>()];
+        let key = (any::<bool>(), addr.clone(), addr, any::<(u16, u16)>(), proto, 0u8..3, any::<bool>())
+            .prop_flat_map(move |k| (Just(k), any::<(u16, u32, u32)>()));
+        let counts = (any_width(), any_width(), any_width(), any_width(), any_width(), any_width());
+        let flags = (0u16..512, any::<bool>(), any::<bool>(), any::<(u8, u8)>(), 0u8..4, 0u8..3);
+        (key, counts, flags).prop_map(
+            |(((v6, src, dst, (sp, dp), proto, dir, reject), (vlan, tun, op)), c, f)| {
+                let mut d = crate::Dissected::EMPTY;
+                d.ip_version = if v6 { 6 } else { 4 };
+                (d.src, d.dst, d.src_port, d.dst_port, d.protocol) = (src, dst, sp, dp, proto);
+                if !v6 {
+                    d.src[4..].fill(0);
+                    d.dst[4..].fill(0);
+                }
+                (d.vlan, d.tunnel_id) = (vlan, tun);
+                let dir = [Direction::Unknown, Direction::In, Direction::Out][usize::from(dir)];
+                let action = if reject { Action::Reject } else { Action::Accept };
+                let (start_ns, end_ns) = (c.2.min(c.3), c.2.max(c.3));
+                Record {
+                    key: FlowKey::new(&d, op, dir, action, true, true),
+                    packets: c.0,
+                    bytes: c.1,
+                    start_ns,
+                    end_ns,
+                    tcp_flags: f.0,
+                    tcp_syn_ack: f.1,
+                    has_icmp: f.2,
+                    icmp_type: f.3 .0,
+                    icmp_code: f.3 .1,
+                    window_start: c.4,
+                    window_secs: c.5,
+                    end_reason: [
+                        EndReason::Window,
+                        EndReason::Evicted,
+                        EndReason::Flush,
+                        EndReason::PacketLimit,
+                    ][usize::from(f.4)],
+                    log_status: [LogStatus::Ok, LogStatus::NoData, LogStatus::SkipData][usize::from(f.5)],
+                }
+            },
+        )
+    }
+
+    /// Every format, AWS with its default list and with all supported fields.
+    fn formatters() -> Vec<Formatter> {
+        let all: Vec<String> = AwsField::ALL.iter().map(|f| format!("${{{}}}", f.name())).collect();
+        let mut v: Vec<Formatter> = FormatKind::ALL.into_iter().map(Formatter::new).collect();
+        v.push(Formatter::aws_with_fields(&all.join(" ")).expect("valid list"));
+        v.push(Formatter::aws_with_fields("${tcp-flags} ${dstaddr}").expect("valid list"));
+        v
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn the_fast_and_the_counting_paths_write_the_same_bytes(rec in any_record()) {
+            for f in formatters() {
+                // Fast path: a buffer with room for the format's worst case.
+                let mut fast = [0u8; Formatter::MAX_RECORD_LEN];
+                let n = f.write_record(&rec, &mut fast).expect("MAX_RECORD_LEN suffices");
+                prop_assert!(n <= f.max_len(), "{:?}: {} > MAX_LEN {}", f.kind(), n, f.max_len());
+                // Counting path over the same large buffer.
+                let mut counted = [0u8; Formatter::MAX_RECORD_LEN];
+                let mut o = Out::new(&mut counted);
+                f.record(&rec, &mut o);
+                prop_assert_eq!(o.finish(), Ok(n));
+                prop_assert_eq!(&fast[..n], &counted[..n]);
+                // Through `write_record` with a buffer of exactly the size (the counting path
+                // whenever the record is shorter than the worst case) and one byte short.
+                let mut exact = vec![0u8; n];
+                prop_assert_eq!(f.write_record(&rec, &mut exact), Ok(n));
+                prop_assert_eq!(&exact[..], &fast[..n]);
+                prop_assert_eq!(
+                    f.write_record(&rec, &mut exact[..n - 1]),
+                    Err(FormatError::BufferTooSmall { required: n })
+                );
+                prop_assert_eq!(f.write_record(&rec, &mut []), Err(FormatError::BufferTooSmall { required: n }));
+            }
+        }
+
+        #[test]
+        fn a_too_small_buffer_reports_the_exact_size(rec in any_record(), cut in any::<prop::sample::Index>()) {
+            for f in formatters() {
+                let mut full = [0u8; Formatter::MAX_RECORD_LEN];
+                let n = f.write_record(&rec, &mut full).expect("MAX_RECORD_LEN suffices");
+                let mut small = [0u8; Formatter::MAX_RECORD_LEN];
+                let k = cut.index(n);
+                prop_assert_eq!(
+                    f.write_record(&rec, &mut small[..k]),
+                    Err(FormatError::BufferTooSmall { required: n })
+                );
+            }
+        }
+
+        #[test]
+        fn decimal_of_any_width_equals_std_display(v in any_width()) {
+            prop_assert_eq!(render(|o| o.u64(v)), v.to_string());
+            prop_assert_eq!(decimal_len(v), v.to_string().len());
+        }
+
+        #[test]
+        fn small_decimals_equal_std_display(v in any::<u16>()) {
+            prop_assert_eq!(render(|o| o.u16(v)), v.to_string());
+            prop_assert_eq!(render(|o| o.u8(v as u8)), (v as u8).to_string());
+        }
 
         #[test]
         fn ipv6_text_equals_std_display(groups in ipv6_groups()) {
