@@ -43,6 +43,10 @@ use std::io::Read;
 use pcap_parser::{OptionCode, PcapNGOption};
 
 use crate::mem::prefetch;
+mod mapped;
+
+use mapped::MappedFile;
+
 use crate::meter::Frame;
 use crate::parse::LinkType;
 use crate::window::{Timestamp, NS_PER_SEC};
@@ -110,11 +114,6 @@ const MAX_INTERFACES_PER_SECTION: usize = 1 << 16;
 /// The buffer's first size; it grows to the largest record of the file.
 const INITIAL_BUFFER: usize = 64 << 10;
 
-/// A mapped file is brought into the page tables this many bytes at a time (a multiple of every
-/// page size in use, so every range starts page aligned)...
-const MAP_STEP: usize = 2 << 20;
-/// ...this far ahead of the read position, and its pages are released once this far behind it.
-const MAP_AHEAD: usize = 2 * MAP_STEP;
 /// Cache lines of a mapped file are prefetched this far ahead of the record being read.
 const PREFETCH_AHEAD: usize = 2048;
 
@@ -291,10 +290,7 @@ pub struct CaptureReader<R: Read> {
     reader: R,
     /// Unconsumed bytes are `buf[start..end]`.
     buf: Buffer,
-    /// Mapped files: bytes before `released` have been given back to the kernel, bytes before
-    /// `populated` are in the page tables, bytes before `prefetched` have been prefetched.
-    released: usize,
-    populated: usize,
+    /// Mapped files: bytes before this offset have been prefetched into the CPU cache.
     prefetched: usize,
     /// Frames found by [`CaptureReader::next_frames`] (reserved once, reused).
     pending: Vec<Found>,
@@ -318,7 +314,7 @@ enum Buffer {
     /// Read from a stream into a buffer that grows to the largest record.
     Heap(Vec<u8>),
     /// A whole file mapped read-only: `end` is its length from the start, and nothing is read.
-    Mapped(memmap2::Mmap),
+    Mapped(MappedFile),
 }
 
 impl Buffer {
@@ -326,7 +322,7 @@ impl Buffer {
     fn bytes(&self) -> &[u8] {
         match self {
             Buffer::Heap(v) => v,
-            Buffer::Mapped(m) => m,
+            Buffer::Mapped(m) => m.bytes(),
         }
     }
 }
@@ -341,18 +337,21 @@ impl CaptureReader<std::fs::File> {
         let io_error = |e: std::io::Error| CaptureError { offset: 0, kind: CaptureErrorKind::Io(e.kind()) };
         let file = std::fs::File::open(path).map_err(io_error)?;
         let regular = file.metadata().map_err(io_error)?.is_file();
-        // SAFETY: the map is read-only and private to this reader; its bytes are only read
-        // through bounds-checked slices. The one hazard of any file mapping, another process
-        // truncating the file while it is mapped, raises SIGBUS rather than undefined reads;
-        // the module notes say so and point to the streaming reader for such files.
-        let mapped = if regular { unsafe { memmap2::Mmap::map(&file) }.ok() } else { None };
-        match mapped {
-            Some(map) if !map.is_empty() => {
-                let _ = map.advise(memmap2::Advice::Sequential);
-                let len = map.len();
+        match regular.then(|| MappedFile::open(&file)).flatten() {
+            Some(map) => {
+                let len = map.bytes().len();
                 CaptureReader::start(file, Buffer::Mapped(map), len, true)
             }
-            _ => CaptureReader::new(file),
+            None => CaptureReader::new(file),
+        }
+    }
+
+    /// For a mapped file, do the kernel's page-table work (entering the pages ahead of the read
+    /// position, removing those behind) on a thread of its own, so that on a machine with a
+    /// spare core the reading thread only reads. Nothing changes for a file read as a stream.
+    pub fn page_in_background(&mut self) {
+        if let Buffer::Mapped(map) = &mut self.buf {
+            map.page_in_background();
         }
     }
 }
@@ -374,8 +373,6 @@ impl<R: Read> CaptureReader<R> {
         let mut r = CaptureReader {
             reader,
             buf,
-            released: 0,
-            populated: 0,
             prefetched: 0,
             pending: Vec::new(),
             start: 0,
@@ -527,30 +524,12 @@ impl<R: Read> CaptureReader<R> {
         self.buf.bytes().get(f.data_at..f.data_at + f.data_len).unwrap_or(&[])
     }
 
-    /// Keep a mapped file's page tables one step ahead of the read position (one system call
-    /// maps [`MAP_STEP`] bytes, instead of a page fault every few pages) and give the pages
-    /// [`MAP_AHEAD`] behind it back to the kernel, so resident memory stays bounded however large
-    /// the file. Called only between frames, when no frame borrows the buffer.
+    /// Let a mapped file keep the pages around the read position in the page tables. Called only
+    /// between frames, when no frame borrows the buffer.
+    #[inline]
     fn follow_mapping(&mut self) {
-        let Buffer::Mapped(map) = &self.buf else { return };
-        if self.populated < self.end && self.start + MAP_AHEAD > self.populated {
-            let upto = (self.populated + MAP_STEP).min(self.end);
-            let _ = map.advise_range(memmap2::Advice::PopulateRead, self.populated, upto - self.populated);
-            self.populated = upto;
-        }
-        if self.start >= self.released + MAP_AHEAD + MAP_STEP {
-            let upto = self.start - self.start % MAP_STEP - MAP_AHEAD;
-            // SAFETY: the map is a read-only shared file mapping, so after MADV_DONTNEED a later
-            // read of these pages faults them back in from the file with the same bytes; and
-            // `&mut self` proves no frame still borrows them.
-            let _ = unsafe {
-                map.unchecked_advise_range(
-                    memmap2::UncheckedAdvice::DontNeed,
-                    self.released,
-                    upto - self.released,
-                )
-            };
-            self.released = upto;
+        if let Buffer::Mapped(map) = &mut self.buf {
+            map.follow(self.start);
         }
     }
 
@@ -560,10 +539,11 @@ impl<R: Read> CaptureReader<R> {
     #[inline]
     fn prefetch_ahead(&mut self) {
         let Buffer::Mapped(map) = &self.buf else { return };
+        let bytes = map.bytes();
         let upto = (self.start + PREFETCH_AHEAD).min(self.end);
         let mut at = self.prefetched.max(self.start);
         while at < upto {
-            if let Some(b) = map.get(at) {
+            if let Some(b) = bytes.get(at) {
                 prefetch(b);
             }
             at += 64;

@@ -828,6 +828,17 @@ fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
     }
     assert_eq!((one_by_one, Ok(())), want, "single frames");
     assert_eq!(r.offset(), c.bytes.len() as u64);
+
+    // With the page-table work on a thread of its own, and the reader dropped halfway through.
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    r.page_in_background();
+    assert_eq!(read_batched(Ok(r), 256), want, "batches, background paging");
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    r.page_in_background();
+    for _ in 0..20_000 {
+        assert!(r.next_frame().unwrap().is_some());
+    }
+    drop(r);
 }
 
 #[test]

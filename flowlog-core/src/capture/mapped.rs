@@ -1,0 +1,152 @@
+//! A capture file mapped into memory, read front to back.
+//!
+//! Frames point straight into the page cache, so nothing is copied. What a mapping costs instead
+//! is the kernel's work on page tables: entering every page before it is read and removing the
+//! pages behind (so that resident memory stays bounded however large the file). [`MappedFile`]
+//! does both a window at a time, [`STEP`] bytes per system call, either on the reading thread or,
+//! after [`MappedFile::page_in_background`], on a thread of its own, so that on a machine with a
+//! spare core the reader only reads.
+
+use std::fs::File;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use memmap2::{Advice, Mmap, UncheckedAdvice};
+
+/// Bytes entered into (or removed from) the page tables per system call: a multiple of every
+/// page size in use, so every range starts page aligned.
+const STEP: usize = 2 << 20;
+/// Pages are entered this far ahead of the read position and removed this far behind it, so at
+/// most about twice this much of the file is resident.
+const AHEAD: usize = 2 * STEP;
+/// How long the background pager sleeps when the reader has not moved a step.
+const PAGER_NAP: Duration = Duration::from_millis(2);
+
+/// A read-only mapping of a whole file and the window of it kept in the page tables.
+pub(super) struct MappedFile {
+    map: Arc<Mmap>,
+    paging: Paging,
+}
+
+enum Paging {
+    /// The reading thread maps and releases pages itself.
+    Inline(Window),
+    /// A pager thread does, following the position the reader publishes.
+    Background(Pager),
+}
+
+/// The window of pages in the page tables: `[released, populated)`.
+#[derive(Default)]
+struct Window {
+    released: usize,
+    populated: usize,
+}
+
+struct Pager {
+    position: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    /// The step of the last position the pager was woken for.
+    step: usize,
+}
+
+impl MappedFile {
+    /// Map `file` read-only, or `None` when it cannot be mapped or is empty (read it instead).
+    pub(super) fn open(file: &File) -> Option<MappedFile> {
+        // SAFETY: the map is read-only and private to this reader; its bytes are only read
+        // through bounds-checked slices. The one hazard of any file mapping, another process
+        // truncating the file while it is mapped, raises SIGBUS rather than undefined reads;
+        // `CaptureReader`'s notes say so and point to the streaming reader for such files.
+        let map = unsafe { Mmap::map(file) }.ok()?;
+        if map.is_empty() {
+            return None;
+        }
+        let _ = map.advise(Advice::Sequential);
+        Some(MappedFile { map: Arc::new(map), paging: Paging::Inline(Window::default()) })
+    }
+
+    /// The file's bytes.
+    #[inline]
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
+    /// The reader is at `position` and no frame before it is borrowed any more: keep the window
+    /// around it in the page tables.
+    #[inline]
+    pub(super) fn follow(&mut self, position: usize) {
+        match &mut self.paging {
+            Paging::Inline(window) => {
+                if position + AHEAD > window.populated || position >= window.released + 2 * AHEAD {
+                    window.follow(&self.map, position);
+                }
+            }
+            Paging::Background(pager) => {
+                pager.position.store(position, Ordering::Release);
+                if position / STEP != pager.step {
+                    pager.step = position / STEP;
+                    if let Some(t) = &pager.thread {
+                        t.thread().unpark();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Move the page-table work to a thread of its own. Stays inline when the thread cannot be
+    /// started.
+    pub(super) fn page_in_background(&mut self) {
+        let Paging::Inline(window) = &mut self.paging else { return };
+        let position = Arc::new(AtomicUsize::new(window.released));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut window = std::mem::take(window);
+        let (map, at, done) = (Arc::clone(&self.map), Arc::clone(&position), Arc::clone(&stop));
+        let spawned = std::thread::Builder::new().name("flowlog-pager".into()).spawn(move || {
+            while !done.load(Ordering::Acquire) {
+                window.follow(&map, at.load(Ordering::Acquire));
+                std::thread::park_timeout(PAGER_NAP);
+            }
+        });
+        if let Ok(thread) = spawned {
+            self.paging = Paging::Background(Pager { position, stop, thread: Some(thread), step: 0 });
+        }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        if let Paging::Background(pager) = &mut self.paging {
+            pager.stop.store(true, Ordering::Release);
+            if let Some(t) = pager.thread.take() {
+                t.thread().unpark();
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+impl Window {
+    /// Enter the pages up to [`AHEAD`] past `position` and remove those more than [`AHEAD`]
+    /// behind it.
+    fn follow(&mut self, map: &Mmap, position: usize) {
+        let end = map.len();
+        while self.populated < end && self.populated < position + AHEAD {
+            let upto = (self.populated + STEP).min(end);
+            let _ = map.advise_range(Advice::PopulateRead, self.populated, upto - self.populated);
+            self.populated = upto;
+        }
+        let behind = position.saturating_sub(AHEAD);
+        let upto = behind - behind % STEP;
+        if upto > self.released {
+            // SAFETY: the map is a read-only shared file mapping, so after MADV_DONTNEED any later
+            // read of these pages faults them back in from the file with the same bytes: the
+            // advice never changes what a slice of the map reads, it only frees page tables.
+            let _ = unsafe {
+                map.unchecked_advise_range(UncheckedAdvice::DontNeed, self.released, upto - self.released)
+            };
+            self.released = upto;
+        }
+    }
+}
