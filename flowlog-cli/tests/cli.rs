@@ -432,6 +432,26 @@ fn output_that_cannot_be_created_exits_74() {
 }
 
 #[test]
+fn output_that_fails_while_writing_exits_74_with_one_line() {
+    // /dev/full accepts the open and fails every write (ENOSPC): the failure happens on the writer
+    // thread, after records were handed over, and must still end the run with one line and 74.
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("no /dev/full: skipped");
+        return;
+    }
+    let packets: Vec<(u64, Vec<u8>)> =
+        (0..5_000u32).map(|i| (T0 + i as u64, udp4(A, B, (i % 60_000) as u16 + 1, 9, 0))).collect();
+    let file = temp("full.pcap");
+    std::fs::write(&file, pcap(&packets)).unwrap();
+    let out = run(&["read", "-o", "/dev/full", "--stats", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(74));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "the --stats object, then one message: {err}");
+    assert!(lines[1].starts_with("flowlog: ") && lines[1].contains("/dev/full"), "{err}");
+}
+
+#[test]
 fn interfaces_of_later_files_are_numbered_after_earlier_files_records() {
     // File 1: a pcapng with two interfaces, a packet on interface 1. File 2: a pcap (one
     // interface), one packet. The pcap's interface is observation point 2.

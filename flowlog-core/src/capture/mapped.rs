@@ -17,7 +17,7 @@ use memmap2::{Advice, Mmap, UncheckedAdvice};
 
 /// Bytes entered into (or removed from) the page tables per system call: a multiple of every
 /// page size in use, so every range starts page aligned.
-const STEP: usize = 2 << 20;
+const STEP: usize = 1 << 20;
 /// Pages are entered this far ahead of the read position and removed this far behind it, so at
 /// most about twice this much of the file is resident.
 const AHEAD: usize = 2 * STEP;
