@@ -23,7 +23,11 @@ use napi_derive::napi;
 
 use convert::Options;
 
+/// Frames handed to `Meter::process_batch` at a time: enough to keep its look-ahead full.
+const BATCH_CHUNK: usize = 256;
+
 /// Options of `new Meter(options)` and `readPcap(path, options)`; every one is optional.
+
 #[napi(object, object_from_js = false, object_to_js = false)]
 pub struct MeterOptions {
     /// Capture window in seconds (60, 300 or 600 in the clouds). Default 600.
@@ -507,20 +511,29 @@ impl Meter {
         let out = &mut self.out;
         out.clear();
         let mut sink = |r: &Record| out.push(*r);
-        for i in 0..n {
-            let (start, len) = (offsets[i] as usize, lengths[i] as usize);
-            // In bounds: every packet was checked above.
-            let data = buffer.get(start..start + len).unwrap_or_default();
-            let frame = Frame {
-                ts: Timestamp::Ns(timestamps[i]),
-                link: shared.link,
-                orig_len: orig_lens.map_or(lengths[i], |l| l[i]),
-                data,
-                observation_point: shared.observation_point,
-                direction: shared.direction,
-                action: shared.action,
-            };
-            let _ = meter.process(&frame, &mut sink);
+        // In chunks through `Meter::process_batch`, which fetches the table's memory for the next
+        // packets while it meters the current one (same records and counters as one by one).
+        let mut first = 0;
+        while first < n {
+            let end = (first + BATCH_CHUNK).min(n);
+            let mut chunk = [Frame::EMPTY; BATCH_CHUNK];
+            for (frame, i) in chunk.iter_mut().zip(first..end) {
+                let (start, len) = (offsets[i] as usize, lengths[i] as usize);
+                // In bounds: every packet was checked above.
+                let data = buffer.get(start..start + len).unwrap_or_default();
+                *frame = Frame {
+                    ts: Timestamp::Ns(timestamps[i]),
+                    link: shared.link,
+                    orig_len: orig_lens.map_or(lengths[i], |l| l[i]),
+                    data,
+                    observation_point: shared.observation_point,
+                    direction: shared.direction,
+                    action: shared.action,
+                };
+            }
+            // Skipped packets are counted under their reasons; they are not errors.
+            meter.process_batch(&chunk[..end - first], &mut sink);
+            first = end;
         }
         Ok(to_js(out))
     }

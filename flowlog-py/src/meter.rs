@@ -246,7 +246,8 @@ impl PyMeter {
 }
 
 /// Meter one frame, collecting finished records into `out`: the binding's only call of
-/// [`Meter::process`] (the batch loop, `process` and `read_pcap` all come through here). One
+/// [`Meter::process`] (`process` and `read_pcap` come through here; the batch loop uses
+/// [`Meter::process_batch`]). One
 /// instantiation with one call site lets the compiler inline the core's parser into it exactly as
 /// it does for a Rust caller's loop; per packet, the binding then costs one call.
 #[inline(never)]
@@ -264,7 +265,12 @@ struct Batch<'a> {
     orig_lens: Option<&'a [u64]>,
 }
 
-/// The batch loop.
+/// Frames handed to [`Meter::process_batch`] at a time: enough to keep its look-ahead full.
+const CHUNK_FRAMES: usize = 256;
+
+/// The batch loop: frames in chunks through [`Meter::process_batch`], which fetches the table's
+/// memory for the next packets while it meters the current one (same records and counters as
+/// metering them one by one).
 fn meter_batch(
     meter: &mut Meter,
     b: &Batch<'_>,
@@ -275,23 +281,31 @@ fn meter_batch(
     out: &mut Vec<Record>,
 ) {
     let n = b.offsets.len().min(b.lengths.len()).min(b.timestamps.len());
-    for i in 0..n {
-        let (off, len) = (b.offsets[i] as usize, b.lengths[i] as usize);
-        // In bounds: checked by the caller for every i (an empty slice otherwise, never a panic).
-        let pkt = b.data.get(off..off.saturating_add(len)).unwrap_or(&[]);
-        let frame = Frame {
-            ts: flowlog_core::Timestamp::Ns(b.timestamps[i]),
-            link,
-            orig_len: match b.orig_lens {
-                Some(o) => o.get(i).copied().unwrap_or(len as u64) as u32,
-                None => len as u32,
-            },
-            data: pkt,
-            observation_point,
-            direction,
-            action,
-        };
-        meter_frame(meter, &frame, out);
+    let mut sink = |r: &Record| out.push(*r);
+    let mut start = 0;
+    while start < n {
+        let end = (start + CHUNK_FRAMES).min(n);
+        let mut chunk = [Frame::EMPTY; CHUNK_FRAMES];
+        for (frame, i) in chunk.iter_mut().zip(start..end) {
+            let (off, len) = (b.offsets[i] as usize, b.lengths[i] as usize);
+            // In bounds: checked by the caller for every i (an empty slice otherwise, never a panic).
+            let pkt = b.data.get(off..off.saturating_add(len)).unwrap_or(&[]);
+            *frame = Frame {
+                ts: flowlog_core::Timestamp::Ns(b.timestamps[i]),
+                link,
+                orig_len: match b.orig_lens {
+                    Some(o) => o.get(i).copied().unwrap_or(len as u64) as u32,
+                    None => len as u32,
+                },
+                data: pkt,
+                observation_point,
+                direction,
+                action,
+            };
+        }
+        // Skipped packets are counted under their reasons; they are not errors.
+        meter.process_batch(&chunk[..end - start], &mut sink);
+        start = end;
     }
 }
 

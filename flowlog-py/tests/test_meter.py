@@ -79,8 +79,12 @@ def batch_input(n=300, flows=40):
     return data, [i * 64 for i in range(n)], [64] * n, ts
 
 
-def test_batch_and_one_by_one_give_the_same_records_and_counters():
-    data, offsets, lengths, ts = batch_input()
+@pytest.mark.parametrize("n,step_ns", [(300, 1000), (1000, 200_000_000)])
+def test_batch_and_one_by_one_give_the_same_records_and_counters(n, step_ns):
+    # Batches are metered 256 frames at a time: these cross chunk boundaries, with evictions
+    # and (0.2 s apart over 60 s windows) rollovers.
+    data, ts = traffic(n, 40, size=64, step_ns=step_ns)
+    offsets, lengths = [i * 64 for i in range(n)], [64] * n
     a = flowlog.Meter(window_secs=60, max_flows=16)
     one = []
     for o, n, t in zip(offsets, lengths, ts):
@@ -90,6 +94,7 @@ def test_batch_and_one_by_one_give_the_same_records_and_counters():
     many = b.process_batch(data, offsets, lengths, ts) + b.flush()
     assert one == many and len(many) > 16  # evictions happened
     assert a.counters == b.counters
+    assert a.counters["rollovers"] == (0 if step_ns == 1000 else 3)
 
 
 def buffer_kinds(data: bytes):
