@@ -176,7 +176,7 @@ impl FlowTable {
     }
 
     /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn upsert_hashed(&mut self, key: &FlowKey, hash: u64) -> Upsert {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
