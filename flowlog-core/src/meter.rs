@@ -293,20 +293,17 @@ impl Meter {
         }
 
         let window_start = self.clock.current_start_ns().unwrap_or(0);
-        let slot = match self.table.upsert_hashed(key, hash) {
-            Upsert::Existing(slot) => {
-                if self.table.get(slot).1.packets == u32::MAX {
-                    self.split(slot, window_start, sink);
-                }
-                slot
+        let s = match self.table.upsert_entry(key, hash) {
+            (Upsert::Existing(slot), s) if s.packets == u32::MAX => {
+                self.split(slot, window_start, sink);
+                self.table.stats_mut(slot)
             }
-            Upsert::New(slot) => slot,
-            Upsert::Replaced(slot, old_key, old_stats) => {
+            (Upsert::Replaced(slot, old_key, old_stats), _) => {
                 self.evicted(&old_key, &old_stats, window_start, sink);
-                slot
+                self.table.stats_mut(slot)
             }
+            (_, s) => s,
         };
-        let s = self.table.stats_mut(slot);
         if s.packets == 0 {
             s.first_ns = ts;
             s.last_ns = ts;

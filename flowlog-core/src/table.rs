@@ -178,24 +178,42 @@ impl FlowTable {
     /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
     #[inline(always)]
     pub(crate) fn upsert_hashed(&mut self, key: &FlowKey, hash: u64) -> Upsert {
+        self.upsert_entry(key, hash).0
+    }
+
+    /// [`FlowTable::upsert_hashed`], also returning the slot's stats. The hit path is inline and
+    /// works on the arrays borrowed once (so that its LRU stores do not make the compiler reload
+    /// the table's fields); the miss path ([`FlowTable::insert`]) is out of line.
+    #[inline(always)]
+    pub(crate) fn upsert_entry(&mut self, key: &FlowKey, hash: u64) -> (Upsert, &mut FlowStats) {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
         let mut i = self.home(hash);
-        loop {
+        let found = loop {
             let e = self.index[i];
             if e == EMPTY {
-                break;
+                break None;
             }
             if e & tag_mask == want_tag {
                 let slot = self.slot_of(e);
                 if self.slots[slot as usize].key == *key {
-                    self.touch(slot);
-                    return Upsert::Existing(slot);
+                    break Some(slot);
                 }
             }
             i = self.next_bucket(i);
-        }
-        self.insert(key, hash, i)
+        };
+        let (upsert, slot) = match found {
+            Some(slot) => {
+                self.touch(slot);
+                (Upsert::Existing(slot), slot)
+            }
+            None => {
+                let upsert = self.insert(key, hash, i);
+                let (Upsert::New(slot) | Upsert::Replaced(slot, ..) | Upsert::Existing(slot)) = upsert;
+                (upsert, slot)
+            }
+        };
+        (upsert, &mut self.slots[slot as usize].stats)
     }
 
     /// Ask the CPU to start loading the index bucket where the probe for `hash` begins. A hint:
@@ -352,12 +370,25 @@ impl FlowTable {
         self.index[hole] = EMPTY;
     }
 
+    /// Make `slot` (in the table) the most recently updated: unlink it and relink it at the tail.
     #[inline]
     fn touch(&mut self, slot: u32) {
-        if self.lru_tail != slot {
-            self.unlink(slot);
-            self.push_tail(slot);
+        let tail = self.lru_tail;
+        if tail == slot {
+            return;
         }
+        let links = &mut *self.links;
+        let Links { prev, next } = links[slot as usize];
+        // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
+        if prev == NIL {
+            self.lru_head = next;
+        } else {
+            links[prev as usize].next = next;
+        }
+        links[next as usize].prev = prev;
+        links[slot as usize] = Links { prev: tail, next: NIL };
+        links[tail as usize].next = slot;
+        self.lru_tail = slot;
     }
 
     #[inline]
