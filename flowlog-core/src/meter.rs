@@ -157,7 +157,7 @@ impl Meter {
             &mut d,
         );
         let (key, hash) = if result.is_ok() { self.key_of(frame, &d) } else { (FlowKey::ZERO, 0) };
-        self.commit(frame, raw_ts, result, &d, &key, hash, sink)
+        self.commit(frame, raw_ts, result, &d, &key, hash, None, sink)
     }
 
     #[inline(always)]
@@ -211,7 +211,9 @@ impl Meter {
                 }
             }
             let p = &ring[i % RING];
-            skipped += self.commit(frame, p.raw_ts, p.result, &p.d, &p.key, p.hash, sink).is_err() as usize;
+            skipped += self
+                .commit(frame, p.raw_ts, p.result, &p.d, &p.key, p.hash, p.slot_hint, sink)
+                .is_err() as usize;
         }
         skipped
     }
@@ -266,6 +268,7 @@ impl Meter {
         d: &Dissected,
         key: &FlowKey,
         hash: u64,
+        hint: Option<u32>,
         sink: &mut S,
     ) -> Result<(), Skip> {
         self.counters.packets_in += 1;
@@ -293,7 +296,7 @@ impl Meter {
         }
 
         let window_start = self.clock.current_start_ns().unwrap_or(0);
-        let s = match self.table.upsert_entry(key, hash) {
+        let s = match self.table.upsert_entry_hinted(key, hash, hint) {
             (Upsert::Existing(slot), s) if s.packets == u32::MAX => {
                 self.split(slot, window_start, sink);
                 self.table.stats_mut(slot)

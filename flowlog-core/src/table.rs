@@ -216,6 +216,25 @@ impl FlowTable {
         (upsert, &mut self.slots[slot as usize].stats)
     }
 
+    /// [`FlowTable::upsert_entry`] given a hint from [`FlowTable::prefetch_slot`]: when the
+    /// hinted slot is in use and holds `key`, that is where `key` is (every slot below `len`
+    /// holds a distinct indexed key), so the index probe is skipped. Otherwise the full upsert.
+    #[inline(always)]
+    pub(crate) fn upsert_entry_hinted(
+        &mut self,
+        key: &FlowKey,
+        hash: u64,
+        hint: Option<u32>,
+    ) -> (Upsert, &mut FlowStats) {
+        if let Some(slot) = hint {
+            if slot < self.len && self.slots[slot as usize].key == *key {
+                self.touch(slot);
+                return (Upsert::Existing(slot), &mut self.slots[slot as usize].stats);
+            }
+        }
+        self.upsert_entry(key, hash)
+    }
+
     /// Ask the CPU to start loading the index bucket where the probe for `hash` begins. A hint:
     /// no state changes, nothing happens on targets other than x86-64.
     #[inline]
