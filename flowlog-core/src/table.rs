@@ -202,18 +202,20 @@ impl FlowTable {
             }
             i = self.next_bucket(i);
         };
-        let (upsert, slot) = match found {
+        match found {
             Some(slot) => {
-                self.touch(slot);
-                (Upsert::Existing(slot), slot)
+                // The stats' address is taken before the LRU stores, so it is not reloaded.
+                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+                let s = &mut slots[slot as usize].stats;
+                move_to_tail(links, lru_head, lru_tail, slot);
+                (Upsert::Existing(slot), s)
             }
             None => {
                 let upsert = self.insert(key, hash, i);
                 let (Upsert::New(slot) | Upsert::Replaced(slot, ..) | Upsert::Existing(slot)) = upsert;
-                (upsert, slot)
+                (upsert, &mut self.slots[slot as usize].stats)
             }
-        };
-        (upsert, &mut self.slots[slot as usize].stats)
+        }
     }
 
     /// [`FlowTable::upsert_entry`] given a hint from [`FlowTable::prefetch_slot`]: when the
@@ -228,8 +230,11 @@ impl FlowTable {
     ) -> (Upsert, &mut FlowStats) {
         if let Some(slot) = hint {
             if slot < self.len && self.slots[slot as usize].key == *key {
-                self.touch(slot);
-                return (Upsert::Existing(slot), &mut self.slots[slot as usize].stats);
+                // The stats' address is taken before the LRU stores, so it is not reloaded.
+                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+                let s = &mut slots[slot as usize].stats;
+                move_to_tail(links, lru_head, lru_tail, slot);
+                return (Upsert::Existing(slot), s);
             }
         }
         self.upsert_entry(key, hash)
@@ -389,27 +394,6 @@ impl FlowTable {
         self.index[hole] = EMPTY;
     }
 
-    /// Make `slot` (in the table) the most recently updated: unlink it and relink it at the tail.
-    #[inline]
-    fn touch(&mut self, slot: u32) {
-        let tail = self.lru_tail;
-        if tail == slot {
-            return;
-        }
-        let links = &mut *self.links;
-        let Links { prev, next } = links[slot as usize];
-        // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
-        if prev == NIL {
-            self.lru_head = next;
-        } else {
-            links[prev as usize].next = next;
-        }
-        links[next as usize].prev = prev;
-        links[slot as usize] = Links { prev: tail, next: NIL };
-        links[tail as usize].next = slot;
-        self.lru_tail = slot;
-    }
-
     #[inline]
     fn unlink(&mut self, slot: u32) {
         let Links { prev, next } = self.links[slot as usize];
@@ -436,6 +420,28 @@ impl FlowTable {
         }
         self.lru_tail = slot;
     }
+}
+
+/// Make `slot` (in the LRU list `links`, head `head`, tail `tail`) the most recently updated:
+/// unlink it and relink it at the tail. A free function over the fields it changes, so that a
+/// caller can hold a borrow of the slots across it.
+#[inline]
+fn move_to_tail(links: &mut [Links], head: &mut u32, tail: &mut u32, slot: u32) {
+    let last = *tail;
+    if last == slot {
+        return;
+    }
+    let Links { prev, next } = links[slot as usize];
+    // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
+    if prev == NIL {
+        *head = next;
+    } else {
+        links[prev as usize].next = next;
+    }
+    links[next as usize].prev = prev;
+    links[slot as usize] = Links { prev: last, next: NIL };
+    links[last as usize].next = slot;
+    *tail = slot;
 }
 
 // SAFETY: FlowKey and FlowStats are integers and byte arrays; Slot is repr(C) of the two.
