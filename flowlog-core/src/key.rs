@@ -181,8 +181,29 @@ impl PartialEq for FlowKey {
     /// Folded with XOR/OR rather than `[u64; 6] == [u64; 6]`, which compiles to a `memcmp` call.
     #[inline]
     fn eq(&self, other: &FlowKey) -> bool {
-        let (a, b) = (self.words(), other.words());
-        (0..6).fold(0, |acc, i| acc | (a[i] ^ b[i])) == 0
+        #[cfg(target_arch = "x86_64")]
+        {
+            use core::arch::x86_64::{
+                __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+            };
+            let (a, b) =
+                (self as *const FlowKey as *const __m128i, other as *const FlowKey as *const __m128i);
+            // SAFETY: each key is 48 readable bytes (size asserted below), i.e. three 16-byte
+            // lanes at offsets 0, 16 and 32; `_mm_loadu_si128` has no alignment requirement, and
+            // SSE2 is part of the x86-64 baseline.
+            let all = unsafe {
+                let e0 = _mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b));
+                let e1 = _mm_cmpeq_epi8(_mm_loadu_si128(a.add(1)), _mm_loadu_si128(b.add(1)));
+                let e2 = _mm_cmpeq_epi8(_mm_loadu_si128(a.add(2)), _mm_loadu_si128(b.add(2)));
+                _mm_movemask_epi8(_mm_and_si128(_mm_and_si128(e0, e1), e2))
+            };
+            all == 0xffff
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let (a, b) = (self.words(), other.words());
+            (0..6).fold(0, |acc, i| acc | (a[i] ^ b[i])) == 0
+        }
     }
 }
 
@@ -262,6 +283,33 @@ mod tests {
     fn vlan_and_tunnel_enter_the_key_only_when_asked() {
         let k = FlowKey::new(&dissected(4), 0, Direction::In, Action::Accept, true, true);
         assert_eq!((k.vlan, k.tunnel_id), (7, 99));
+    }
+
+    #[test]
+    fn keys_are_equal_exactly_when_every_field_is() {
+        let a = FlowKey::new(&dissected(6), 3, Direction::In, Action::Accept, true, true);
+        assert_eq!(a, a.clone());
+        let changes: [fn(&mut FlowKey); 13] = [
+            |k| k.src[0] ^= 1,
+            |k| k.src[15] ^= 0x80,
+            |k| k.dst[0] ^= 1,
+            |k| k.dst[7] ^= 1,
+            |k| k.dst[15] ^= 0x80,
+            |k| k.observation_point ^= 1 << 31,
+            |k| k.tunnel_id ^= 1,
+            |k| k.src_port ^= 1,
+            |k| k.dst_port ^= 0x8000,
+            |k| k.vlan ^= 1,
+            |k| k.protocol ^= 1,
+            |k| k.packed ^= ACTION_BIT,
+            |k| k.packed ^= 0x80,
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut b = a;
+            change(&mut b);
+            assert_ne!(a, b, "change {i}");
+            assert_ne!(b, a, "change {i}");
+        }
     }
 
     #[test]

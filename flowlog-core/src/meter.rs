@@ -157,7 +157,7 @@ impl Meter {
             &mut d,
         );
         let (key, hash) = if result.is_ok() { self.key_of(frame, &d) } else { (FlowKey::ZERO, 0) };
-        self.commit(frame, raw_ts, result, &d, &key, hash, sink)
+        self.commit(frame, raw_ts, result, &d, &key, hash, None, sink)
     }
 
     #[inline(always)]
@@ -194,26 +194,51 @@ impl Meter {
         for (j, frame) in frames.iter().enumerate().take(BATCH_LOOKAHEAD) {
             self.prepare_ahead(frame, &mut clock_ns, &mut ring[j % RING]);
         }
-        for (i, frame) in frames.iter().enumerate() {
-            if let Some(ahead) = frames.get(i + BATCH_LOOKAHEAD) {
-                self.prepare_ahead(ahead, &mut clock_ns, &mut ring[(i + BATCH_LOOKAHEAD) % RING]);
-            }
-            if i + SLOT_AHEAD < n {
-                let p = &mut ring[(i + SLOT_AHEAD) % RING];
-                if p.result.is_ok() {
-                    p.slot_hint = self.table.prefetch_slot(p.hash);
-                }
-            }
-            if i + LINKS_AHEAD < n {
-                let p = &ring[(i + LINKS_AHEAD) % RING];
-                if let (Ok(()), Some(slot)) = (p.result, p.slot_hint) {
-                    self.table.prefetch_links(slot);
-                }
-            }
-            let p = &ring[i % RING];
-            skipped += self.commit(frame, p.raw_ts, p.result, &p.d, &p.key, p.hash, sink).is_err() as usize;
+        // While frames remain beyond the look-ahead, every stage runs: no per-frame tests of how
+        // far the batch goes. The last BATCH_LOOKAHEAD frames then drain the pipeline.
+        let split = n.saturating_sub(BATCH_LOOKAHEAD);
+        let later = frames.get(BATCH_LOOKAHEAD..).unwrap_or(&[]);
+        for (i, (frame, ahead)) in frames.iter().zip(later).enumerate() {
+            let stages = Stages { ahead: Some(ahead), slot: true, links: true };
+            skipped += self.batch_step(i, frame, stages, &mut ring, &mut clock_ns, sink) as usize;
+        }
+        for (i, frame) in frames.iter().enumerate().skip(split) {
+            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n, links: i + LINKS_AHEAD < n };
+            skipped += self.batch_step(i, frame, stages, &mut ring, &mut clock_ns, sink) as usize;
         }
         skipped
+    }
+
+    /// One frame of [`Meter::process_batch`]: the look-ahead stages that `stages` says have a
+    /// frame to work on, then the commit of frame `i`. Returns whether it was skipped.
+    #[inline(always)]
+    fn batch_step<S: Sink + ?Sized>(
+        &mut self,
+        i: usize,
+        frame: &Frame<'_>,
+        stages: Stages<'_, '_>,
+        ring: &mut [Prepared; BATCH_RING],
+        clock_ns: &mut u64,
+        sink: &mut S,
+    ) -> bool {
+        const RING: usize = BATCH_RING;
+        if let Some(ahead) = stages.ahead {
+            self.prepare_ahead(ahead, clock_ns, &mut ring[(i + BATCH_LOOKAHEAD) % RING]);
+        }
+        if stages.slot {
+            let p = &mut ring[(i + SLOT_AHEAD) % RING];
+            if p.result.is_ok() {
+                p.slot_hint = self.table.prefetch_slot(p.hash);
+            }
+        }
+        if stages.links {
+            let p = &ring[(i + LINKS_AHEAD) % RING];
+            if let (Ok(()), Some(slot)) = (p.result, p.slot_hint) {
+                self.table.prefetch_links(slot);
+            }
+        }
+        let p = &ring[i % RING];
+        self.commit(frame, p.raw_ts, p.result, &p.d, &p.key, p.hash, p.slot_hint, sink).is_err()
     }
 
     /// The look-ahead stage of [`Meter::process_batch`]: resolve the timestamp against the
@@ -266,6 +291,7 @@ impl Meter {
         d: &Dissected,
         key: &FlowKey,
         hash: u64,
+        hint: Option<u32>,
         sink: &mut S,
     ) -> Result<(), Skip> {
         self.counters.packets_in += 1;
@@ -293,20 +319,17 @@ impl Meter {
         }
 
         let window_start = self.clock.current_start_ns().unwrap_or(0);
-        let slot = match self.table.upsert_hashed(key, hash) {
-            Upsert::Existing(slot) => {
-                if self.table.get(slot).1.packets == u32::MAX {
-                    self.split(slot, window_start, sink);
-                }
-                slot
+        let s = match self.table.upsert_entry_hinted(key, hash, hint) {
+            (Upsert::Existing(slot), s) if s.packets == u32::MAX => {
+                self.split(slot, window_start, sink);
+                self.table.stats_mut(slot)
             }
-            Upsert::New(slot) => slot,
-            Upsert::Replaced(slot, old_key, old_stats) => {
+            (Upsert::Replaced(slot, old_key, old_stats), _) => {
                 self.evicted(&old_key, &old_stats, window_start, sink);
-                slot
+                self.table.stats_mut(slot)
             }
+            (_, s) => s,
         };
-        let s = self.table.stats_mut(slot);
         if s.packets == 0 {
             s.first_ns = ts;
             s.last_ns = ts;
@@ -407,6 +430,17 @@ const LINKS_AHEAD: usize = 4;
 const BATCH_RING: usize = 16;
 const _: () =
     assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD && LINKS_AHEAD < SLOT_AHEAD);
+
+/// Which look-ahead stages of [`Meter::process_batch`] have a frame to work on at a step.
+#[derive(Clone, Copy)]
+struct Stages<'f, 'a> {
+    /// The frame to prepare, [`BATCH_LOOKAHEAD`] ahead.
+    ahead: Option<&'f Frame<'a>>,
+    /// Whether there is a frame [`SLOT_AHEAD`] ahead.
+    slot: bool,
+    /// Whether there is a frame [`LINKS_AHEAD`] ahead.
+    links: bool,
+}
 
 /// A packet parsed and keyed, waiting for its turn at the table (see [`Meter::process_batch`]).
 #[derive(Clone, Copy)]

@@ -176,26 +176,68 @@ impl FlowTable {
     }
 
     /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn upsert_hashed(&mut self, key: &FlowKey, hash: u64) -> Upsert {
+        self.upsert_entry(key, hash).0
+    }
+
+    /// [`FlowTable::upsert_hashed`], also returning the slot's stats. The hit path is inline and
+    /// works on the arrays borrowed once (so that its LRU stores do not make the compiler reload
+    /// the table's fields); the miss path ([`FlowTable::insert`]) is out of line.
+    #[inline(always)]
+    pub(crate) fn upsert_entry(&mut self, key: &FlowKey, hash: u64) -> (Upsert, &mut FlowStats) {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
         let mut i = self.home(hash);
-        loop {
+        let found = loop {
             let e = self.index[i];
             if e == EMPTY {
-                break;
+                break None;
             }
             if e & tag_mask == want_tag {
                 let slot = self.slot_of(e);
                 if self.slots[slot as usize].key == *key {
-                    self.touch(slot);
-                    return Upsert::Existing(slot);
+                    break Some(slot);
                 }
             }
             i = self.next_bucket(i);
+        };
+        match found {
+            Some(slot) => {
+                // The stats' address is taken before the LRU stores, so it is not reloaded.
+                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+                let s = &mut slots[slot as usize].stats;
+                move_to_tail(links, lru_head, lru_tail, slot);
+                (Upsert::Existing(slot), s)
+            }
+            None => {
+                let upsert = self.insert(key, hash, i);
+                let (Upsert::New(slot) | Upsert::Replaced(slot, ..) | Upsert::Existing(slot)) = upsert;
+                (upsert, &mut self.slots[slot as usize].stats)
+            }
         }
-        self.insert(key, hash, i)
+    }
+
+    /// [`FlowTable::upsert_entry`] given a hint from [`FlowTable::prefetch_slot`]: when the
+    /// hinted slot is in use and holds `key`, that is where `key` is (every slot below `len`
+    /// holds a distinct indexed key), so the index probe is skipped. Otherwise the full upsert.
+    #[inline(always)]
+    pub(crate) fn upsert_entry_hinted(
+        &mut self,
+        key: &FlowKey,
+        hash: u64,
+        hint: Option<u32>,
+    ) -> (Upsert, &mut FlowStats) {
+        if let Some(slot) = hint {
+            if slot < self.len && self.slots[slot as usize].key == *key {
+                // The stats' address is taken before the LRU stores, so it is not reloaded.
+                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+                let s = &mut slots[slot as usize].stats;
+                move_to_tail(links, lru_head, lru_tail, slot);
+                return (Upsert::Existing(slot), s);
+            }
+        }
+        self.upsert_entry(key, hash)
     }
 
     /// Ask the CPU to start loading the index bucket where the probe for `hash` begins. A hint:
@@ -353,14 +395,6 @@ impl FlowTable {
     }
 
     #[inline]
-    fn touch(&mut self, slot: u32) {
-        if self.lru_tail != slot {
-            self.unlink(slot);
-            self.push_tail(slot);
-        }
-    }
-
-    #[inline]
     fn unlink(&mut self, slot: u32) {
         let Links { prev, next } = self.links[slot as usize];
         if prev == NIL {
@@ -386,6 +420,28 @@ impl FlowTable {
         }
         self.lru_tail = slot;
     }
+}
+
+/// Make `slot` (in the LRU list `links`, head `head`, tail `tail`) the most recently updated:
+/// unlink it and relink it at the tail. A free function over the fields it changes, so that a
+/// caller can hold a borrow of the slots across it.
+#[inline]
+fn move_to_tail(links: &mut [Links], head: &mut u32, tail: &mut u32, slot: u32) {
+    let last = *tail;
+    if last == slot {
+        return;
+    }
+    let Links { prev, next } = links[slot as usize];
+    // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
+    if prev == NIL {
+        *head = next;
+    } else {
+        links[prev as usize].next = next;
+    }
+    links[next as usize].prev = prev;
+    links[slot as usize] = Links { prev: last, next: NIL };
+    links[last as usize].next = slot;
+    *tail = slot;
 }
 
 // SAFETY: FlowKey and FlowStats are integers and byte arrays; Slot is repr(C) of the two.

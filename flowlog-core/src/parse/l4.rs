@@ -37,8 +37,8 @@ const TCP_FLAGS_LEN: usize = field::TCP_FLAGS + 1;
 #[inline]
 pub(crate) fn ports(frame: &[u8], off: usize, end: usize, icmp_in_ports: bool, d: &mut Dissected) {
     let l4 = frame.get(..end).unwrap_or(&[]);
-    match d.protocol {
-        TCP | UDP | SCTP | DCCP | UDP_LITE => {
+    match KIND[usize::from(d.protocol)] {
+        Kind::Ports => {
             let Some(h) = bytes::<4>(l4, off) else {
                 d.notes.insert(Notes::TRUNCATED_L4);
                 return;
@@ -52,7 +52,7 @@ pub(crate) fn ports(frame: &[u8], off: usize, end: usize, icmp_in_ports: bool, d
                 }
             }
         }
-        ICMP | ICMPV6 => {
+        Kind::Icmp => {
             let Some(h) = bytes::<2>(l4, off) else {
                 d.notes.insert(Notes::TRUNCATED_L4);
                 return;
@@ -64,6 +64,30 @@ pub(crate) fn ports(frame: &[u8], off: usize, end: usize, icmp_in_ports: bool, d
                 d.dst_port = u16::from(d.icmp_type) << 8 | u16::from(d.icmp_code);
             }
         }
-        _ => {}
+        Kind::Other => {}
     }
 }
+
+/// What [`ports`] reads for a protocol.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Nothing.
+    Other,
+    /// Ports first (TCP, UDP, SCTP, DCCP, UDP-Lite).
+    Ports,
+    /// ICMP or ICMPv6 type and code.
+    Icmp,
+}
+
+/// [`Kind`] by protocol number: one load instead of a jump table per packet.
+static KIND: [Kind; 256] = {
+    let mut k = [Kind::Other; 256];
+    k[TCP as usize] = Kind::Ports;
+    k[UDP as usize] = Kind::Ports;
+    k[SCTP as usize] = Kind::Ports;
+    k[DCCP as usize] = Kind::Ports;
+    k[UDP_LITE as usize] = Kind::Ports;
+    k[ICMP as usize] = Kind::Icmp;
+    k[ICMPV6 as usize] = Kind::Icmp;
+    k
+};

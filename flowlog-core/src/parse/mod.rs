@@ -200,7 +200,7 @@ pub fn dissect(
 /// `Err`, `d` holds unspecified values.
 ///
 /// `tunnels` summarises `config.tunnel_ports` ([`TunnelFilter::new`], built once per meter).
-#[inline]
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn dissect_into(
     link: LinkType,
@@ -212,12 +212,32 @@ pub(crate) fn dissect_into(
     frags: &mut FragTable,
     d: &mut Dissected,
 ) -> Result<(), Skip> {
-    if link == LinkType::ETHERNET && dissect_plain(frame, orig_len, config, tunnels, d) {
-        return Ok(());
+    if link == LinkType::ETHERNET {
+        match plain(frame, orig_len, config, tunnels, d) {
+            Plain::Done => return Ok(()),
+            Plain::Tunnel { off, next, vlan } => {
+                // `d` holds the outer header's summary, as the walk would have it at this step.
+                let ids = Ids { vlan, tunnel_id: 0 };
+                return walk_from(off, next, ids, true, frame, orig_len, ts_ns, config, tunnels, frags, d);
+            }
+            Plain::Declined => {}
+        }
     }
     // The fast path may have filled some fields before it declined.
     *d = Dissected::EMPTY;
     walk(link, frame, orig_len, ts_ns, config, tunnels, frags, d)
+}
+
+/// How the fast path ([`plain`]) ended.
+enum Plain {
+    /// `d` is complete.
+    Done,
+    /// A plain outer header (summarised in `d`, but for its VLAN id `vlan`) carries a tunnel that
+    /// decap mode `all` follows: the walk goes on at `off` with `next`, as it would have after
+    /// reading the same headers itself.
+    Tunnel { off: usize, next: Next, vlan: u16 },
+    /// Not the fast path's shape; `d` is partly written.
+    Declined,
 }
 
 /// The fast path: Ethernet (at most one VLAN tag) → IPv4 with IHL 5, not a fragment, or IPv6
@@ -227,7 +247,7 @@ pub(crate) fn dissect_into(
 /// `d` partly written) for anything else: other link layers and shims, IPv4 options, fragments,
 /// length fields of 0, IPv6 extension headers, tunnels in decap mode `all`. The general walk then
 /// takes the packet from the start. The test `fast_path_agrees_with_the_walk` holds them equal.
-#[inline(always)]
+#[cfg(test)]
 fn dissect_plain(
     frame: &[u8],
     orig_len: u32,
@@ -235,8 +255,16 @@ fn dissect_plain(
     tunnels: &TunnelFilter,
     d: &mut Dissected,
 ) -> bool {
+    matches!(plain(frame, orig_len, config, tunnels, d), Plain::Done)
+}
+
+/// [`dissect_plain`], also saying where the walk goes on when it declined a plain outer header
+/// only because decap mode `all` follows the tunnel behind it: the walk then need not read the
+/// outer headers again.
+#[inline(always)]
+fn plain(frame: &[u8], orig_len: u32, config: &Config, tunnels: &TunnelFilter, d: &mut Dissected) -> Plain {
     let Some((off, et, vlan)) = shim::ethernet_plain(frame) else {
-        return false;
+        return Plain::Declined;
     };
     let span = match et {
         shim::ethertype::IPV4 => ipv4::parse_plain(frame, off, d),
@@ -244,17 +272,19 @@ fn dissect_plain(
         _ => None,
     };
     let Some((l4_off, end)) = span else {
-        return false;
+        return Plain::Declined;
     };
     l4::ports(frame, l4_off, end, config.icmp_in_ports, d);
-    if config.decap == Decap::All && tunnel_after(d, l4_off, config, tunnels).is_some() {
-        return false;
+    if config.decap == Decap::All {
+        if let Some((off, next)) = tunnel_after(d, l4_off, config, tunnels) {
+            return Plain::Tunnel { off, next, vlan };
+        }
     }
     d.vlan = vlan;
     if config.accounting == Accounting::L2 {
         d.bytes = u64::from(orig_len);
     }
-    true
+    Plain::Done
 }
 
 /// The general walk of [`dissect_into`], for every frame; `d` must be [`Dissected::EMPTY`].
@@ -269,10 +299,28 @@ fn walk(
     frags: &mut FragTable,
     d: &mut Dissected,
 ) -> Result<(), Skip> {
-    let (mut off, mut next) = link::start(link, frame)?;
-    let mut ids = Ids::default();
-    // Whether `d` holds a candidate: the summary of the innermost usable IP header so far.
-    let mut keyed = false;
+    let (off, next) = link::start(link, frame)?;
+    walk_from(off, next, Ids::default(), false, frame, orig_len, ts_ns, config, tunnels, frags, d)
+}
+
+/// The walk from step `next` at `off`, with the ids gathered so far; `keyed` says whether `d`
+/// holds a candidate (the summary of the innermost usable IP header so far), else it must be
+/// [`Dissected::EMPTY`]. Out of line: the fast path's callers stay small.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn walk_from(
+    mut off: usize,
+    mut next: Next,
+    mut ids: Ids,
+    mut keyed: bool,
+    frame: &[u8],
+    orig_len: u32,
+    ts_ns: u64,
+    config: &Config,
+    tunnels: &TunnelFilter,
+    frags: &mut FragTable,
+    d: &mut Dissected,
+) -> Result<(), Skip> {
     loop {
         let step = match next {
             Next::Ethernet => shim::ethernet(frame, off),
