@@ -250,7 +250,7 @@ impl FlowTable {
     /// Read the start of the probe run for `hash` (after [`FlowTable::prefetch_index`] brought it
     /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or `None`.
     /// A hint only: the table may change before the upsert, which probes again in full.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn prefetch_slot(&self, hash: u64) -> Option<u32> {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
