@@ -75,19 +75,40 @@ impl FlowlogMeter {
         }
     }
 
-    /// Meter one frame; records go to `out` while it has room, then wait in `pending`.
-    #[inline]
-    fn process_into(&mut self, frame: &flowlog_core::Frame<'_>, out: &mut OutRecords) -> FlowlogSkip {
-        let pending = &mut self.pending;
-        let mut sink = |r: &Record| {
-            if !out.push(r) {
-                pending.push(*r);
-            }
-        };
-        match self.meter.process(frame, &mut sink) {
-            Ok(()) => FlowlogSkip::None,
-            Err(skip) => skip.into(),
+    /// Meter `packets` over `buf` in order while no record waits; records go to `out` while it
+    /// has room, then wait in `pending`. Stops at a packet that lies beyond `buf` or holds an
+    /// invalid enum value (`Err` with its index). Returns how many were metered and the skip
+    /// reason of the last one metered.
+    ///
+    /// The binding's only call of `Meter::process`, for the single-packet call (one packet) and
+    /// the batch call alike: with one call site the compiler inlines the core's whole per-packet
+    /// path into this loop, as it does for a Rust caller's loop.
+    fn process_packets(
+        &mut self,
+        buf: &[u8],
+        packets: &[FlowlogPacket],
+        out: &mut OutRecords,
+    ) -> (usize, FlowlogSkip, Result<(), Failure>) {
+        let (meter, pending) = (&mut self.meter, &mut self.pending);
+        let mut done = 0;
+        let mut last = FlowlogSkip::None;
+        while done < packets.len() && pending.is_empty() {
+            let frame = match packets[done].frame(buf) {
+                Ok(frame) => frame,
+                Err(what) => return (done, last, Err(Failure::InvalidAt(what, done))),
+            };
+            let mut sink = |r: &Record| {
+                if !out.push(r) {
+                    pending.push(*r);
+                }
+            };
+            last = match meter.process(&frame, &mut sink) {
+                Ok(()) => FlowlogSkip::None,
+                Err(skip) => skip.into(),
+            };
+            done += 1;
         }
+        (done, last, Ok(()))
     }
 }
 
@@ -221,9 +242,12 @@ pub unsafe extern "C" fn flowlog_meter_process(
         if m.pending_len() > 0 {
             return Err(Failure::Pending(m.pending_len()));
         }
-        let frame = packet.frame(data).map_err(Failure::Invalid)?;
         let mut none = OutRecords { ptr: core::ptr::null_mut(), cap: 0, len: 0 };
-        let s = m.process_into(&frame, &mut none);
+        let (_, s, result) = m.process_packets(data, core::slice::from_ref(packet), &mut none);
+        if let Err(Failure::InvalidAt(what, _)) = result {
+            return Err(Failure::Invalid(what));
+        }
+        result?;
         // SAFETY: checked above when non-NULL.
         unsafe { put(skip, s) };
         Ok(())
@@ -268,20 +292,7 @@ pub unsafe extern "C" fn flowlog_meter_process_batch(
         let packets = unsafe { slice(packets, n, "packets") }?;
         let mut out = OutRecords::new(out, out_cap)?;
         m.drain_into(&mut out);
-        let mut done = 0;
-        let mut result = Ok(());
-        while done < packets.len() && m.pending_len() == 0 {
-            match packets[done].frame(buf) {
-                Ok(frame) => {
-                    m.process_into(&frame, &mut out);
-                    done += 1;
-                }
-                Err(what) => {
-                    result = Err(Failure::InvalidAt(what, done));
-                    break;
-                }
-            }
-        }
+        let (done, _, result) = m.process_packets(buf, packets, &mut out);
         // SAFETY: checked above.
         unsafe {
             put(packets_done, done);
