@@ -430,7 +430,7 @@ impl<R: Read> CaptureReader<R> {
 
     /// Up to `frames.len()` next frames at once, as [`CapturedFrame::to_frame`] gives them, for
     /// [`Meter::process_batch`](crate::Meter::process_batch); how many were written, 0 at a clean
-    /// end of file. They all borrow the reader until the next call.
+    /// end of file (or when `frames` is empty). They all borrow the reader until the next call.
     ///
     /// The first frame is read as [`CaptureReader::next_frame`] reads it; more follow only while
     /// they are already in memory (always for a mapped file; for a stream, records already
