@@ -146,16 +146,7 @@ impl Meter {
         // does, costs a 150-byte copy per packet.
         let raw_ts = self.clock.resolve(frame.ts);
         let mut d = Dissected::EMPTY;
-        let result = dissect_into(
-            frame.link,
-            frame.data,
-            frame.orig_len,
-            raw_ts,
-            &self.config,
-            &self.tunnels,
-            &mut self.frags,
-            &mut d,
-        );
+        let result = self.dissect(frame, raw_ts, &mut d);
         let (key, hash) = if result.is_ok() { self.key_of(frame, &d) } else { (FlowKey::ZERO, 0) };
         self.commit(frame, raw_ts, result, &d, &key, hash, None, sink)
     }
@@ -264,7 +255,17 @@ impl Meter {
         p.raw_ts = raw_ts;
         p.slot_hint = None;
         p.d = Dissected::EMPTY;
-        p.result = dissect_into(
+        p.result = self.dissect(frame, raw_ts, &mut p.d);
+        if p.result.is_ok() {
+            (p.key, p.hash) = self.key_of(frame, &p.d);
+        }
+    }
+
+    /// Dissect `frame` (resolved timestamp `raw_ts`) into `d`, which must be
+    /// [`Dissected::EMPTY`], with this meter's configuration and fragment table.
+    #[inline(always)]
+    fn dissect(&mut self, frame: &Frame<'_>, raw_ts: u64, d: &mut Dissected) -> Result<(), Skip> {
+        dissect_into(
             frame.link,
             frame.data,
             frame.orig_len,
@@ -272,11 +273,8 @@ impl Meter {
             &self.config,
             &self.tunnels,
             &mut self.frags,
-            &mut p.d,
-        );
-        if p.result.is_ok() {
-            (p.key, p.hash) = self.key_of(frame, &p.d);
-        }
+            d,
+        )
     }
 
     /// Meter a prepared packet: counters, clock and window (rollover), table, stats — the part of
