@@ -889,6 +889,38 @@ fn the_tunnel_filter_never_misses_a_listed_port() {
     }
 }
 
+/// Frame `pick` of a small generated VPC capture (seeded; `vxlan_frac` of it tunnelled), with
+/// the bytes at `flips` overwritten and cut to `cut` bytes (at least 1).
+fn damaged_generated_frame(
+    seed: u64,
+    pick: usize,
+    flips: &[(usize, u8)],
+    cut: usize,
+    vxlan_frac: f64,
+    frame_size: crate::testkit::FrameSize,
+) -> Vec<u8> {
+    let spec = crate::testkit::TrafficSpec {
+        packets: 64,
+        flows: 16,
+        seed,
+        ipv6_frac: 0.4,
+        vlan_frac: 0.3,
+        vxlan_frac,
+        fragment_frac: 0.1,
+        frame_size,
+        ..crate::testkit::TrafficSpec::default()
+    };
+    let frames = spec.generate();
+    let mut data = frames[pick % frames.len()].data.clone();
+    for &(at, v) in flips {
+        if let Some(b) = data.get_mut(at) {
+            *b = v;
+        }
+    }
+    data.truncate(cut.max(1));
+    data
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
@@ -903,26 +935,7 @@ proptest::proptest! {
         orig_extra in 0u32..100,
         config in 0usize..8,
     ) {
-        use crate::testkit::{FrameSize, TrafficSpec};
-        let spec = TrafficSpec {
-            packets: 64,
-            flows: 16,
-            seed,
-            ipv6_frac: 0.4,
-            vlan_frac: 0.3,
-            vxlan_frac: 0.1,
-            fragment_frac: 0.1,
-            frame_size: FrameSize::Min64,
-            ..TrafficSpec::default()
-        };
-        let frames = spec.generate();
-        let mut data = frames[pick % frames.len()].data.clone();
-        for (at, v) in flips {
-            if let Some(b) = data.get_mut(at) {
-                *b = v;
-            }
-        }
-        data.truncate(cut.max(1));
+        let data = damaged_generated_frame(seed, pick, &flips, cut, 0.1, crate::testkit::FrameSize::Min64);
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
         if let Some(d) = plain_only(&config, &data, orig_len) {
@@ -1001,26 +1014,7 @@ proptest::proptest! {
         orig_extra in 0u32..100,
         config in 0usize..8,
     ) {
-        use crate::testkit::{FrameSize, TrafficSpec};
-        let spec = TrafficSpec {
-            packets: 64,
-            flows: 16,
-            seed,
-            ipv6_frac: 0.4,
-            vlan_frac: 0.3,
-            vxlan_frac: 0.5,
-            fragment_frac: 0.1,
-            frame_size: FrameSize::Fixed(200),
-            ..TrafficSpec::default()
-        };
-        let frames = spec.generate();
-        let mut data = frames[pick % frames.len()].data.clone();
-        for (at, v) in flips {
-            if let Some(b) = data.get_mut(at) {
-                *b = v;
-            }
-        }
-        data.truncate(cut.max(1));
+        let data = damaged_generated_frame(seed, pick, &flips, cut, 0.5, crate::testkit::FrameSize::Fixed(200));
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
         proptest::prop_assert_eq!(fast_then_walk(&config, &data, orig_len), walk_only(&config, &data, orig_len));
