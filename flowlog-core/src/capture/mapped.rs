@@ -78,11 +78,7 @@ impl MappedFile {
     #[inline]
     pub(super) fn follow(&mut self, position: usize) {
         match &mut self.paging {
-            Paging::Inline(window) => {
-                if position + AHEAD > window.populated || position >= window.released + 2 * AHEAD {
-                    window.follow(&self.map, position);
-                }
-            }
+            Paging::Inline(window) => window.follow(&self.map, position),
             Paging::Background(pager) => {
                 pager.position.store(position, Ordering::Release);
                 if position / STEP != pager.step {
