@@ -15,7 +15,7 @@
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 
 use crate::key::{hash_key, FlowKey};
-use crate::mem::{prefetch, zeroed, Zeroable};
+use crate::mem::{prefetch, Zeroable, ZeroedArray};
 
 /// Counters of one flow within one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,10 +80,10 @@ pub enum Upsert {
 
 /// A fixed-capacity flow table with LRU order. Never allocates after [`FlowTable::new`].
 pub struct FlowTable {
-    slots: Box<[Slot]>,
+    slots: ZeroedArray<Slot>,
     /// `links[i]` is slot `i`'s place in the LRU order.
-    links: Box<[Links]>,
-    index: Box<[u32]>,
+    links: ZeroedArray<Links>,
+    index: ZeroedArray<u32>,
     /// Slots `0..len` are in use.
     len: u32,
     /// Least recently updated slot.
@@ -101,9 +101,9 @@ impl FlowTable {
         // 1.5 index entries per flow keeps linear probing short (load ≤ 2/3).
         let buckets = (max_flows as usize + max_flows as usize / 2).max(max_flows as usize + 1);
         FlowTable {
-            slots: zeroed(max_flows as usize),
-            links: zeroed(max_flows as usize),
-            index: zeroed(buckets),
+            slots: ZeroedArray::new(max_flows as usize),
+            links: ZeroedArray::new(max_flows as usize),
+            index: ZeroedArray::new(buckets),
             len: 0,
             lru_head: NIL,
             lru_tail: NIL,
