@@ -795,6 +795,67 @@ fn batches_and_mapped_files_give_the_frames_and_the_end_of_single_reads_at_every
     }
 }
 
+/// A mapped pcap file is framed by a batch path of its own; each pcap variant, and damage after good
+/// records, reads as single frames from a slice read it, which in turn give the frames built.
+#[test]
+fn mapped_pcap_files_of_every_variant_read_as_single_frames_do() {
+    let mut variants = Vec::new();
+    for (order, nanos) in [(Order::Le, false), (Order::Le, true), (Order::Be, false), (Order::Be, true)] {
+        let mut c = pcap(order, nanos, 1);
+        for i in 0..5u32 {
+            let data = vec![i as u8; i as usize * 13];
+            let frac = 999_999 - i;
+            let ts = ns(1_000 + i as u64, if nanos { frac as u64 } else { frac as u64 * 1_000 });
+            pcap_record(&mut c, order, 1_000 + i, frac, &data, 1500, expect(ts, 1, 1500, &data, 0));
+        }
+        variants.push((format!("{order:?} nanos={nanos}"), c));
+    }
+    // Modified pcap: 24-byte record headers (8 bytes after the usual four fields).
+    let mut c = pcap(Order::Le, false, 1);
+    c.bytes[..4].copy_from_slice(&0xa1b2_cd34u32.to_le_bytes());
+    for i in 0..4u32 {
+        let data = vec![0x5a; 9 + i as usize];
+        for v in [3 + i, 4, data.len() as u32, 60, 2] {
+            put32(&mut c.bytes, Order::Le, v);
+        }
+        c.bytes.extend_from_slice(&[0x08, 0x00, 0, 0]);
+        c.bytes.extend_from_slice(&data);
+        c.mark();
+        let end = c.bytes.len();
+        c.frames.push((expect(ns(3 + i as u64, 4_000), 1, 60, &data, 0), end));
+    }
+    variants.push(("modified".to_owned(), c));
+    // Good records, then a length over 256 MiB: the good ones, then Malformed at that record.
+    let mut c = pcap(Order::Le, false, 1);
+    for i in 0..3u32 {
+        let data = [i as u8; 20];
+        pcap_record(&mut c, Order::Le, i, 0, &data, 20, expect(ns(i as u64, 0), 1, 20, &data, 0));
+    }
+    let bad_at = c.bytes.len() as u64;
+    for v in [9, 0, (256 << 20) + 1, 100] {
+        put32(&mut c.bytes, Order::Le, v);
+    }
+    c.bytes.extend_from_slice(&[0; 100]);
+    variants.push(("damaged".to_owned(), c));
+
+    for (what, c) in &variants {
+        let single = read_all(&c.bytes[..]);
+        let built = expected_frames(c);
+        assert_eq!(single.0, built, "{what}: single frames give the frames built");
+        let file = TempFile::new(&format!("variant-{}", what.replace([' ', '='], "-")), &c.bytes);
+        for batch in [1, 2, 3, 256] {
+            let mapped = read_batched(CaptureReader::open(&file.0), batch);
+            assert_eq!(mapped, single, "{what}, batch {batch}");
+        }
+        let end = if what == "damaged" {
+            Err(CaptureError { offset: bad_at, kind: CaptureErrorKind::Malformed })
+        } else {
+            Ok(())
+        };
+        assert_eq!(single.1, end, "{what}");
+    }
+}
+
 #[test]
 fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
     // 40 MiB of records: the reader maps ahead and releases behind several times over.
