@@ -41,6 +41,11 @@ export declare class Meter {
   get counters(): Counters
   /** Flows in the session table now. */
   get activeFlows(): number
+  /**
+   * Start of the capture window being filled, in ns since the epoch (a bigint); `null` before
+   * the first packet. A packet at or after its end (start + `windowSecs`) closes it.
+   */
+  get windowStartNs(): bigint | null
   /** Heap bytes the meter holds (session table, index, fragment table). */
   get heapBytes(): number
   /** Whether `close()` was called. */

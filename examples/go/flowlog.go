@@ -475,6 +475,18 @@ func (m *Meter) Pending() int {
 	return int(C.flowlog_meter_pending(m.ptr))
 }
 
+// WindowStart returns the start of the capture window being filled, in ns since the epoch (a
+// multiple of the window length), and false before the first packet or on a closed meter. A packet
+// at or after its end (start + WindowSecs) closes it.
+func (m *Meter) WindowStart() (uint64, bool) {
+	if m.ptr == nil {
+		return 0, false
+	}
+	var ns C.uint64_t
+	ok := bool(C.flowlog_meter_window_start(m.ptr, &ns))
+	return uint64(ns), ok
+}
+
 // Counters returns the meter's counters.
 func (m *Meter) Counters() (Counters, error) {
 	var c Counters

@@ -286,6 +286,31 @@ func TestAGeneratedCaptureGivesOneRecordPerFlowPerWindow(t *testing.T) {
 
 // ---- errors ----
 
+func TestTheWindowStartIsKnownFromTheFirstPacketOn(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.WindowSecs = 600
+	m, err := NewMeter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.WindowStart(); ok {
+		t.Fatal("a window before the first packet")
+	}
+	f := udpFrame(1)
+	// 1 700 000 123 s lies in the 600 s window from 1 699 999 800 s (2 833 333 x 600).
+	p := Packet{Len: uint32(len(f)), OrigLen: uint32(len(f)), LinkType: 1, TsNs: 1_700_000_123_000_000_000}
+	if _, err := m.Process(f, p); err != nil {
+		t.Fatal(err)
+	}
+	if start, ok := m.WindowStart(); !ok || start != 1_699_999_800_000_000_000 {
+		t.Fatalf("window start %d, %v", start, ok)
+	}
+	m.Close()
+	if _, ok := m.WindowStart(); ok {
+		t.Fatal("a window on a closed meter")
+	}
+}
+
 func TestABadOptionIsAnInvalidConfigErrorNamingTheField(t *testing.T) {
 	cases := []struct {
 		field string

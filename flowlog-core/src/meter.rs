@@ -130,6 +130,13 @@ impl Meter {
         self.table.len()
     }
 
+    /// Start of the capture window being filled, in ns since the Unix epoch (a multiple of the
+    /// window length); `None` before the first packet. A packet at or after its end, this plus
+    /// `window_secs`, closes it (SPEC §4): a collector can tell which packets will roll over.
+    pub fn window_start_ns(&self) -> Option<u64> {
+        self.clock.current_start_ns()
+    }
+
     /// Heap bytes the meter holds (session table, index and fragment table).
     pub fn heap_bytes(&self) -> usize {
         self.table.heap_bytes() + self.frags.heap_bytes()

@@ -135,6 +135,24 @@ fn windows_are_epoch_aligned_and_rollover_emits_the_previous_window() {
 }
 
 #[test]
+fn the_window_being_filled_starts_at_its_epoch_aligned_start_and_moves_on_rollover() {
+    let mut h = Harness::new(600, 16);
+    assert_eq!(h.meter.window_start_ns(), None, "no window before the first packet");
+    // 1 700 000 123.5 s lies in [1 699 999 800 s, 1 700 000 400 s): 1 699 999 800 = 2 833 333 × 600.
+    h.at(1_700_000_123 * S + S / 2, &udp(1, 1, 1, 0));
+    assert_eq!(h.meter.window_start_ns(), Some(1_699_999_800 * S));
+    h.at(1_700_000_399 * S, &udp(1, 1, 1, 0));
+    h.at(1_699_999_000 * S, &udp(1, 1, 1, 0)); // late: counted in the current window
+    assert_eq!(h.meter.window_start_ns(), Some(1_699_999_800 * S));
+    assert!(h.records.is_empty());
+    h.at(1_700_000_400 * S, &udp(1, 1, 1, 0)); // the end of the window opens the next one
+    assert_eq!(h.meter.window_start_ns(), Some(1_700_000_400 * S));
+    assert_eq!(h.records.len(), 1);
+    h.flush();
+    assert_eq!(h.meter.window_start_ns(), Some(1_700_000_400 * S), "a flush does not close the clock");
+}
+
+#[test]
 fn a_jump_over_years_costs_one_rollover() {
     let mut h = Harness::new(60, 16);
     h.at(T0, &udp(1, 1, 1, 0));

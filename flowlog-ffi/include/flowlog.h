@@ -591,6 +591,15 @@ size_t flowlog_meter_pending(const struct flowlog_meter *meter);
 // `meter` NULL or from `flowlog_meter_new`.
 uint32_t flowlog_meter_active_flows(const struct flowlog_meter *meter);
 
+// Start of the capture window being filled, in ns since the Unix epoch (a multiple of the
+// window length), into `*start_ns`; returns true. Returns false, leaving `*start_ns` untouched,
+// before the first packet, or when `meter` or `start_ns` is NULL. A packet at or after the
+// window's end (start + `window_secs`) closes it.
+//
+// # Safety
+// `meter` NULL or from `flowlog_meter_new`; `start_ns` NULL or writable.
+bool flowlog_meter_window_start(const struct flowlog_meter *meter, uint64_t *start_ns);
+
 // Heap bytes the meter holds (tables and the pending-record buffer); 0 for NULL.
 //
 // # Safety

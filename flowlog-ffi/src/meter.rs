@@ -375,6 +375,29 @@ pub unsafe extern "C" fn flowlog_meter_active_flows(meter: *const FlowlogMeter) 
     boundary_or(0, || unsafe { meter.as_ref() }.map_or(0, |m| m.meter.active_flows()))
 }
 
+/// Start of the capture window being filled, in ns since the Unix epoch (a multiple of the
+/// window length), into `*start_ns`; returns true. Returns false, leaving `*start_ns` untouched,
+/// before the first packet, or when `meter` or `start_ns` is NULL. A packet at or after the
+/// window's end (start + `window_secs`) closes it.
+///
+/// # Safety
+/// `meter` NULL or from `flowlog_meter_new`; `start_ns` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn flowlog_meter_window_start(meter: *const FlowlogMeter, start_ns: *mut u64) -> bool {
+    boundary_or(false, || {
+        // SAFETY: caller's contract.
+        let start = unsafe { meter.as_ref() }.and_then(|m| m.meter.window_start_ns());
+        match start {
+            Some(ns) if check_out(start_ns, "start_ns").is_ok() => {
+                // SAFETY: checked non-NULL and aligned above; writable by the caller's contract.
+                unsafe { put(start_ns, ns) };
+                true
+            }
+            _ => false,
+        }
+    })
+}
+
 /// Heap bytes the meter holds (tables and the pending-record buffer); 0 for NULL.
 ///
 /// # Safety

@@ -275,6 +275,25 @@ fn single_packet_calls_give_the_same_records_as_the_batch() {
     }
 }
 
+#[test]
+fn the_window_start_is_known_from_the_first_packet_on() {
+    let mut c = default_config();
+    c.window_secs = 600;
+    let m = new_meter(&c);
+    let mut start = 7u64;
+    assert!(!unsafe { flowlog_meter_window_start(null(), &mut start) });
+    assert!(!unsafe { flowlog_meter_window_start(m, &mut start) }, "no window before a packet");
+    assert_eq!(start, 7, "untouched");
+    let f = udp_frame(1);
+    // 1 700 000 123 s lies in the 600 s window from 1 699 999 800 s (2 833 333 × 600).
+    let p = packet(0, f.len(), 1_700_000_123_000_000_000);
+    assert_eq!(unsafe { flowlog_meter_process(m, f.as_ptr(), f.len(), &p, null_mut()) }, St::Ok);
+    assert!(unsafe { flowlog_meter_window_start(m, &mut start) });
+    assert_eq!(start, 1_699_999_800_000_000_000);
+    assert!(!unsafe { flowlog_meter_window_start(m, null_mut()) });
+    unsafe { flowlog_meter_free(m) };
+}
+
 /// A frame: Ethernet, IPv4, UDP, 8 bytes of payload.
 fn udp_frame(src_port: u16) -> Vec<u8> {
     let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];

@@ -562,6 +562,14 @@ impl Meter {
         Ok(meter.active_flows())
     }
 
+    /// Start of the capture window being filled, in ns since the epoch (a bigint); `null` before
+    /// the first packet. A packet at or after its end (start + `windowSecs`) closes it.
+    #[napi(getter)]
+    pub fn window_start_ns(&self, env: &Env) -> Result<Option<u64>> {
+        let meter = self.inner.as_ref().ok_or_else(|| error::closed(env))?;
+        Ok(meter.window_start_ns())
+    }
+
     /// Heap bytes the meter holds (session table, index, fragment table).
     #[napi(getter)]
     pub fn heap_bytes(&self, env: &Env) -> Result<f64> {

@@ -27,6 +27,17 @@ test('a TCP packet becomes one record with its 5-tuple, IP-length bytes and wind
   assert.equal(c.recordPackets, 1n);
 });
 
+test('the window start is null until the first packet, then its epoch-aligned start', () => {
+  const meter = new Meter({ windowSecs: 600 });
+  assert.equal(meter.windowStartNs, null);
+  // 1 700 000 123 s lies in the 600 s window from 1 699 999 800 s (2 833 333 × 600).
+  assert.deepEqual(meter.process(ethIpv4({}), 1_700_000_123_000_000_000n), []);
+  assert.equal(meter.windowStartNs, 1_699_999_800_000_000_000n);
+  const [r] = meter.process(ethIpv4({}), 1_700_000_400_000_000_000n);
+  assert.equal(r.windowStart, 1_699_999_800);
+  assert.equal(meter.windowStartNs, 1_700_000_400_000_000_000n);
+});
+
 test('frame options set the observation point, direction, action and wire length', () => {
   const meter = new Meter({ accounting: 'l2' });
   meter.process(ethIpv4(), T0, { observationPoint: 7, direction: 'in', action: 'reject', origLen: 1514 });

@@ -227,6 +227,13 @@ impl PyMeter {
         self.inner.active_flows()
     }
 
+    /// Start of the capture window being filled, in ns since the epoch; `None` before the first
+    /// packet. A packet at or after its end (start + `window_secs`) closes it.
+    #[getter]
+    fn window_start_ns(&self) -> Option<u64> {
+        self.inner.window_start_ns()
+    }
+
     /// Heap bytes the meter holds.
     #[getter]
     fn heap_bytes(&self) -> usize {

@@ -35,6 +35,17 @@ def test_one_udp_packet_makes_one_record_with_hand_computed_fields():
     assert m.counters["packets_in"] == 1 and m.counters["metered"] == 1
 
 
+def test_the_window_start_is_none_until_the_first_packet_then_its_aligned_start():
+    m = flowlog.Meter(window_secs=600)
+    assert m.window_start_ns is None
+    # 1 700 000 123 s lies in the 600 s window from 1 699 999 800 s (2 833 333 x 600).
+    m.process(udp_frame("10.0.0.1", "10.0.0.2", 1, 2), 1_700_000_123_000_000_000)
+    assert m.window_start_ns == 1_699_999_800_000_000_000
+    (r,) = m.process(udp_frame("10.0.0.1", "10.0.0.2", 1, 2), 1_700_000_400_000_000_000)
+    assert r.window_start == 1_699_999_800
+    assert m.window_start_ns == 1_700_000_400_000_000_000
+
+
 def test_accounting_l2_counts_the_wire_length_given_as_orig_len():
     frame = udp_frame("10.0.0.1", "10.0.0.2", 1, 2)
     m = flowlog.Meter(accounting="l2")
