@@ -275,6 +275,109 @@ fn single_packet_calls_give_the_same_records_as_the_batch() {
     }
 }
 
+/// Traffic that reaches every case of the batch call: new flows into a full table (evictions),
+/// three windows (rollovers), late packets, missing timestamps and frames that are not IP.
+fn mixed_batch() -> Batch {
+    let mut b = Batch { buf: Vec::new(), packets: Vec::new() };
+    let t0 = 1_700_000_040_000_000_000u64;
+    for i in 0..3_000u64 {
+        let f = if i % 97 == 5 { vec![0xee; 20] } else { udp_frame(1_000 + (i * 7 % 300) as u16) };
+        let mut p = packet(b.buf.len(), f.len(), t0 + i * 60_000_000);
+        if i % 211 == 7 {
+            p.ts_ns = t0; // late once the clock has moved on
+        }
+        if i % 153 == 3 {
+            (p.ts_ns, p.ts_kind) = (0, FlowlogTsKind::Missing as u8);
+        }
+        b.packets.push(p);
+        b.buf.extend_from_slice(&f);
+    }
+    b
+}
+
+#[test]
+fn the_batch_call_gives_the_records_and_counters_of_single_calls_for_every_out_size() {
+    let mut c = default_config();
+    (c.window_secs, c.max_flows, c.use_hash_seed, c.hash_seed) = (60, 64, true, 3);
+    let b = mixed_batch();
+    // Reference: one packet per call, records drained after each; `finished[j]` is how many
+    // records packet j finished.
+    let mut finished = Vec::new();
+    let (want, want_counters) = {
+        let m = new_meter(&c);
+        let mut records = Vec::new();
+        let mut out = vec![FlowlogRecord::from(&zero_record()); 100];
+        for p in &b.packets {
+            let data = &b.buf[p.offset..p.offset + p.len as usize];
+            let one = FlowlogPacket { offset: 0, ..*p };
+            let st = unsafe { flowlog_meter_process(m, data.as_ptr(), data.len(), &one, null_mut()) };
+            assert_eq!(st, St::Ok);
+            let before = records.len();
+            loop {
+                let mut len = 0;
+                assert_eq!(unsafe { flowlog_meter_drain(m, out.as_mut_ptr(), 100, &mut len) }, St::Ok);
+                records.extend_from_slice(&out[..len]);
+                if len == 0 {
+                    break;
+                }
+            }
+            finished.push(records.len() - before);
+        }
+        let mut len = 0;
+        assert_eq!(unsafe { flowlog_meter_flush(m, out.as_mut_ptr(), 100, &mut len) }, St::Ok);
+        records.extend_from_slice(&out[..len]);
+        assert_eq!(unsafe { flowlog_meter_pending(m) }, 0);
+        let counters = counters(m);
+        unsafe { flowlog_meter_free(m) };
+        (records, counters)
+    };
+    assert!(want_counters.evictions > 0 && want_counters.rollovers >= 2 && want_counters.late_packets > 0);
+    assert!(want_counters.non_ip > 0);
+    for out_cap in [1, 2, 7, 300, 5_000] {
+        let m = new_meter(&c);
+        assert_eq!(meter_batch(m, &b, out_cap), want, "out_cap {out_cap}");
+        assert_eq!(counters(m), want_counters, "out_cap {out_cap}");
+        unsafe { flowlog_meter_free(m) };
+
+        // Each call stops where the contract says: waiting records first; then packets while
+        // nothing waits, up to the packet whose records overflow `out`.
+        let m = new_meter(&c);
+        let mut out = vec![FlowlogRecord::from(&zero_record()); out_cap];
+        let (mut start, mut waiting) = (0, 0);
+        while start < b.packets.len() {
+            let from_waiting = waiting.min(out_cap);
+            waiting -= from_waiting;
+            let (mut want_done, mut room) = (0, out_cap - from_waiting);
+            while waiting == 0 && start + want_done < b.packets.len() {
+                let n = finished[start + want_done];
+                want_done += 1;
+                waiting = n.saturating_sub(room);
+                room -= n.min(room);
+            }
+            let (mut done, mut len) = (0, 0);
+            let st = unsafe {
+                flowlog_meter_process_batch(
+                    m,
+                    b.buf.as_ptr(),
+                    b.buf.len(),
+                    b.packets[start..].as_ptr(),
+                    b.packets.len() - start,
+                    out.as_mut_ptr(),
+                    out_cap,
+                    &mut done,
+                    &mut len,
+                )
+            };
+            assert_eq!(st, St::Ok);
+            let at = format!("out_cap {out_cap}, call at packet {start}");
+            assert_eq!((done, len), (want_done, out_cap - room), "{at}");
+            assert_eq!(unsafe { flowlog_meter_pending(m) }, waiting, "{at}");
+            start += done;
+        }
+        unsafe { flowlog_meter_free(m) };
+    }
+}
+
 #[test]
 fn the_window_start_is_known_from_the_first_packet_on() {
     let mut c = default_config();
