@@ -94,6 +94,32 @@ fn new_meter(c: &FlowlogConfig) -> *mut FlowlogMeter {
     m
 }
 
+/// One `flowlog_meter_process_batch` call on the packets of `b` from `start`, with all of `out` as
+/// room; asserts success and returns (`*packets_done`, `*records_len`).
+fn process_batch_from(
+    m: *mut FlowlogMeter,
+    b: &Batch,
+    start: usize,
+    out: &mut [FlowlogRecord],
+) -> (usize, usize) {
+    let (mut done, mut len) = (0, 0);
+    let st = unsafe {
+        flowlog_meter_process_batch(
+            m,
+            b.buf.as_ptr(),
+            b.buf.len(),
+            b.packets[start..].as_ptr(),
+            b.packets.len() - start,
+            out.as_mut_ptr(),
+            out.len(),
+            &mut done,
+            &mut len,
+        )
+    };
+    assert_eq!(st, St::Ok);
+    (done, len)
+}
+
 /// Meter a batch through `flowlog_meter_process_batch` with room for `out_cap` records per call,
 /// then flush, keeping every record in order.
 fn meter_batch(m: *mut FlowlogMeter, b: &Batch, out_cap: usize) -> Vec<FlowlogRecord> {
@@ -101,21 +127,7 @@ fn meter_batch(m: *mut FlowlogMeter, b: &Batch, out_cap: usize) -> Vec<FlowlogRe
     let mut out = vec![FlowlogRecord::from(&zero_record()); out_cap];
     let mut start = 0;
     while start < b.packets.len() {
-        let (mut done, mut len) = (0, 0);
-        let st = unsafe {
-            flowlog_meter_process_batch(
-                m,
-                b.buf.as_ptr(),
-                b.buf.len(),
-                b.packets[start..].as_ptr(),
-                b.packets.len() - start,
-                out.as_mut_ptr(),
-                out_cap,
-                &mut done,
-                &mut len,
-            )
-        };
-        assert_eq!(st, St::Ok);
+        let (done, len) = process_batch_from(m, b, start, &mut out);
         assert!(done > 0 || len > 0, "every call makes progress");
         records.extend_from_slice(&out[..len]);
         start += done;
@@ -354,21 +366,7 @@ fn the_batch_call_gives_the_records_and_counters_of_single_calls_for_every_out_s
                 waiting = n.saturating_sub(room);
                 room -= n.min(room);
             }
-            let (mut done, mut len) = (0, 0);
-            let st = unsafe {
-                flowlog_meter_process_batch(
-                    m,
-                    b.buf.as_ptr(),
-                    b.buf.len(),
-                    b.packets[start..].as_ptr(),
-                    b.packets.len() - start,
-                    out.as_mut_ptr(),
-                    out_cap,
-                    &mut done,
-                    &mut len,
-                )
-            };
-            assert_eq!(st, St::Ok);
+            let (done, len) = process_batch_from(m, &b, start, &mut out);
             let at = format!("out_cap {out_cap}, call at packet {start}");
             assert_eq!((done, len), (want_done, out_cap - room), "{at}");
             assert_eq!(unsafe { flowlog_meter_pending(m) }, waiting, "{at}");
