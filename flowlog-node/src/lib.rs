@@ -11,6 +11,7 @@
 
 mod convert;
 mod error;
+mod records;
 
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::{
@@ -22,6 +23,7 @@ use napi::{Env, JsValue, Result};
 use napi_derive::napi;
 
 use convert::Options;
+use records::JsRecords;
 
 /// Frames handed to `Meter::process_batch` at a time: enough to keep its look-ahead full.
 const BATCH_CHUNK: usize = 256;
@@ -105,8 +107,9 @@ pub struct BatchOptions {
 
 const BATCH_KEYS: [&str; 5] = ["linkType", "origLens", "observationPoint", "direction", "action"];
 
+// The type of the objects `records::JsRecords` builds in JavaScript (the struct converts nothing).
 /// One flow-log record: one unidirectional flow at one observation point in one capture window.
-#[napi(object, object_from_js = false)]
+#[napi(object, object_from_js = false, object_to_js = false)]
 pub struct FlowRecord {
     /// Source address (`'10.0.0.1'`, `'2001:db8::1'`).
     pub src_addr: String,
@@ -162,41 +165,8 @@ pub struct FlowRecord {
     pub log_status: String,
 }
 
-impl From<&Record> for FlowRecord {
-    fn from(r: &Record) -> FlowRecord {
-        let k = &r.key;
-        FlowRecord {
-            src_addr: k.src_addr().to_string(),
-            dst_addr: k.dst_addr().to_string(),
-            src_port: k.src_port.into(),
-            dst_port: k.dst_port.into(),
-            protocol: k.protocol.into(),
-            ip_version: k.ip_version().into(),
-            observation_point: k.observation_point,
-            vlan: k.vlan.into(),
-            tunnel_id: k.tunnel_id,
-            direction: convert::direction_name(k.direction()).to_owned(),
-            action: convert::action_name(k.action()).to_owned(),
-            packets: r.packets,
-            bytes: r.bytes,
-            start_ns: r.start_ns,
-            end_ns: r.end_ns,
-            tcp_flags: r.tcp_flags.into(),
-            tcp_syn_ack: r.tcp_syn_ack,
-            has_icmp: r.has_icmp,
-            icmp_type: r.icmp_type.into(),
-            icmp_code: r.icmp_code.into(),
-            // Seconds below 2^63: u64 nanoseconds are at most 1.8e10 s, windows at most 3.2e9 s.
-            window_start: r.window_start as i64,
-            window_secs: r.window_secs as i64,
-            end_reason: r.end_reason.as_str().to_owned(),
-            log_status: r.log_status.as_str().to_owned(),
-        }
-    }
-}
-
-fn to_js(records: &[Record]) -> Vec<FlowRecord> {
-    records.iter().map(FlowRecord::from).collect()
+fn to_js(records: &[Record]) -> JsRecords {
+    JsRecords(records.to_vec())
 }
 
 /// A record object back into a core record (for `formatRecords`).
@@ -429,7 +399,7 @@ impl Meter {
         data: Unknown<'_>,
         ts_ns: Unknown<'_>,
         options: Option<Unknown<'_>>,
-    ) -> Result<Vec<FlowRecord>> {
+    ) -> Result<JsRecords> {
         let data = convert::bytes(env, &data, "data")?;
         let ts = match ts_ns.get_type()? {
             napi::ValueType::Null => Timestamp::Missing,
@@ -474,7 +444,7 @@ impl Meter {
         lengths: Unknown<'_>,
         timestamps: Unknown<'_>,
         options: Option<Unknown<'_>>,
-    ) -> Result<Vec<FlowRecord>> {
+    ) -> Result<JsRecords> {
         let buffer = convert::bytes(env, &buffer, "buffer")?;
         let offsets = convert::u32_array(env, &offsets, "offsets")?;
         let lengths = convert::u32_array(env, &lengths, "lengths")?;
@@ -540,7 +510,7 @@ impl Meter {
 
     /// Emit every flow still in the table (end of input); the meter stays usable.
     #[napi(catch_unwind, ts_return_type = "FlowRecord[]")]
-    pub fn flush(&mut self, env: &Env) -> Result<Vec<FlowRecord>> {
+    pub fn flush(&mut self, env: &Env) -> Result<JsRecords> {
         let meter = self.inner.as_mut().ok_or_else(|| error::closed(env))?;
         let out = &mut self.out;
         out.clear();
@@ -599,7 +569,7 @@ impl Meter {
 /// byte offset, and `err.records` (the records of every packet before the damage, flushed),
 /// `err.counters` and `err.offset`.
 #[napi(catch_unwind, ts_args_type = "path: string, options?: MeterOptions", ts_return_type = "FlowRecord[]")]
-pub fn read_pcap(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Vec<FlowRecord>> {
+pub fn read_pcap(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<JsRecords> {
     let path = convert::string(env, &path, "path")?;
     let config = config_from_js(env, options.as_ref())?;
     let mut meter = flowlog_core::Meter::new(config).map_err(|e| error::core(env, e))?;

@@ -38,6 +38,47 @@ test('the window start is null until the first packet, then its epoch-aligned st
   assert.equal(meter.windowStartNs, 1_700_000_400_000_000_000n);
 });
 
+test('every field and name reaches JavaScript intact, one record at a time or many', () => {
+  const meter = new Meter({ windowSecs: 60, maxFlows: 2, keyVlan: true });
+  // Ethernet, IPv6 2001:db8::1 → 2001:db8::2 (payload 16), ICMPv6 echo request (type 128) + 8 bytes.
+  const v6 = Buffer.from('000102030405060708090a0b86dd' + '6000000000103a40'
+    + '20010db8000000000000000000000001' + '20010db8000000000000000000000002'
+    + '8000000000010001' + '0000000000000000', 'hex');
+  const common = { observationPoint: 0, tunnelId: 0, windowStart: 1_699_999_980, windowSecs: 60, logStatus: 'OK' };
+  assert.deepEqual(meter.process(v6, T0, { direction: 'out', action: 'reject' }), []);
+  assert.deepEqual(meter.process(ethIpv4({ proto: 17, sport: 5, dport: 6, vlan: 42 }), T0 + 1n), []);
+  // A third flow in a table of two: the least recently updated one (the ICMPv6 flow) is evicted.
+  assert.deepEqual(meter.process(ethIpv4({ sport: 7, tcpFlags: 0x12 }), T0 + 2n), [{
+    srcAddr: '2001:db8::1', dstAddr: '2001:db8::2', srcPort: 0, dstPort: 0, protocol: 58, ipVersion: 6,
+    ...common, vlan: 0, direction: 'out', action: 'reject', packets: 1n, bytes: 56n, startNs: T0, endNs: T0,
+    tcpFlags: 0, tcpSynAck: false, hasIcmp: true, icmpType: 128, icmpCode: 0, endReason: 'evicted',
+  }]);
+  // The next window: both flows left are finished, in table order (the third flow took the
+  // evicted one's place, ahead of the UDP flow).
+  const next = T0 + 60_000_000_000n;
+  assert.deepEqual(meter.process(ethIpv4({ sport: 8 }), next), [{
+    srcAddr: '10.0.0.1', dstAddr: '10.0.0.2', srcPort: 7, dstPort: 80, protocol: 6, ipVersion: 4, ...common,
+    vlan: 0, direction: 'unknown', action: 'accept', packets: 1n, bytes: 40n, startNs: T0 + 2n, endNs: T0 + 2n,
+    tcpFlags: 0x12, tcpSynAck: true, hasIcmp: false, icmpType: 0, icmpCode: 0, endReason: 'window',
+  }, {
+    srcAddr: '10.0.0.1', dstAddr: '10.0.0.2', srcPort: 5, dstPort: 6, protocol: 17, ipVersion: 4, ...common,
+    vlan: 42, direction: 'unknown', action: 'accept', packets: 1n, bytes: 28n, startNs: T0 + 1n, endNs: T0 + 1n,
+    tcpFlags: 0, tcpSynAck: false, hasIcmp: false, icmpType: 0, icmpCode: 0, endReason: 'window',
+  }]);
+
+  // Many records in one call: 300 flows flushed at once.
+  const big = new Meter({ windowSecs: 60 });
+  for (let port = 0; port < 300; port++) big.process(ethIpv4({ sport: port, dport: 443 }), T0 + BigInt(port));
+  const all = big.flush();
+  assert.equal(all.length, 300);
+  all.forEach((r, port) => assert.deepEqual(r, {
+    srcAddr: '10.0.0.1', dstAddr: '10.0.0.2', srcPort: port, dstPort: 443, protocol: 6, ipVersion: 4, ...common,
+    vlan: 0, direction: 'unknown', action: 'accept', packets: 1n, bytes: 40n, startNs: T0 + BigInt(port),
+    endNs: T0 + BigInt(port), tcpFlags: 0x02, tcpSynAck: false, hasIcmp: false, icmpType: 0, icmpCode: 0,
+    endReason: 'flush',
+  }));
+});
+
 test('frame options set the observation point, direction, action and wire length', () => {
   const meter = new Meter({ accounting: 'l2' });
   meter.process(ethIpv4(), T0, { observationPoint: 7, direction: 'in', action: 'reject', origLen: 1514 });
