@@ -44,9 +44,16 @@ mod _flowlog {
         m.add("MAX_RECORD_LEN", flowlog_core::Formatter::MAX_RECORD_LEN)?;
         m.add("OPTION_NAMES", crate::options::OPTION_NAMES.to_vec())?;
         m.add("TUNNEL_NAMES", crate::options::TUNNEL_NAMES.to_vec())?;
-        m.add("RECORD_FIELDS", crate::record::FIELDS.to_vec())?;
+        m.add("RECORD_FIELDS", crate::record::field_names())?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         Ok(())
+    }
+
+    /// `records` as a dict of columns, attribute name → list of values (for `to_pandas` and
+    /// `to_arrow`: one native pass instead of an attribute lookup per value).
+    #[pyfunction]
+    fn _record_columns<'py>(records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        crate::record::columns(records)
     }
 
     /// `(code, name)` of every core error kind, in number order (for tests and docs).

@@ -2,42 +2,69 @@
 
 use flowlog_core::Record;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
+use pyo3::IntoPyObjectExt;
 
 /// One flow-log record. Attributes mirror the core's `Record`; `as_dict()` gives them all.
 #[pyclass(module = "flowlog", name = "Record", frozen, eq)]
 #[derive(Clone, Copy, PartialEq)]
 pub struct PyRecord(pub Record);
 
-/// The attribute names, in the order `as_dict()` and `to_pandas` use.
-pub const FIELDS: [&str; 26] = [
-    "src_addr",
-    "dst_addr",
-    "src_port",
-    "dst_port",
-    "protocol",
-    "ip_version",
-    "packets",
-    "bytes",
-    "start",
-    "end",
-    "start_ns",
-    "end_ns",
-    "direction",
-    "action",
-    "log_status",
-    "tcp_flags",
-    "tcp_syn_ack",
-    "icmp_type",
-    "icmp_code",
-    "window_start",
-    "window_secs",
-    "end_reason",
-    "observation_point",
-    "vlan",
-    "tunnel_id",
-    "has_icmp",
+/// Reads one attribute of a record as a Python object.
+type Getter = for<'py> fn(&PyRecord, Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+
+/// Every attribute with its reader, in the order `as_dict()`, `to_pandas` and `to_arrow` use.
+/// The readers call the getters below directly: no attribute lookup by name.
+static FIELD_GETTERS: [(&str, Getter); 26] = [
+    ("src_addr", |r, py| r.src_addr().into_bound_py_any(py)),
+    ("dst_addr", |r, py| r.dst_addr().into_bound_py_any(py)),
+    ("src_port", |r, py| r.src_port().into_bound_py_any(py)),
+    ("dst_port", |r, py| r.dst_port().into_bound_py_any(py)),
+    ("protocol", |r, py| r.protocol().into_bound_py_any(py)),
+    ("ip_version", |r, py| r.ip_version().into_bound_py_any(py)),
+    ("packets", |r, py| r.packets().into_bound_py_any(py)),
+    ("bytes", |r, py| r.bytes().into_bound_py_any(py)),
+    ("start", |r, py| r.start().into_bound_py_any(py)),
+    ("end", |r, py| r.end().into_bound_py_any(py)),
+    ("start_ns", |r, py| r.start_ns().into_bound_py_any(py)),
+    ("end_ns", |r, py| r.end_ns().into_bound_py_any(py)),
+    ("direction", |r, py| r.direction().into_bound_py_any(py)),
+    ("action", |r, py| r.action().into_bound_py_any(py)),
+    ("log_status", |r, py| r.log_status().into_bound_py_any(py)),
+    ("tcp_flags", |r, py| r.tcp_flags().into_bound_py_any(py)),
+    ("tcp_syn_ack", |r, py| r.tcp_syn_ack().into_bound_py_any(py)),
+    ("icmp_type", |r, py| r.icmp_type().into_bound_py_any(py)),
+    ("icmp_code", |r, py| r.icmp_code().into_bound_py_any(py)),
+    ("window_start", |r, py| r.window_start().into_bound_py_any(py)),
+    ("window_secs", |r, py| r.window_secs().into_bound_py_any(py)),
+    ("end_reason", |r, py| r.end_reason().into_bound_py_any(py)),
+    ("observation_point", |r, py| r.observation_point().into_bound_py_any(py)),
+    ("vlan", |r, py| r.vlan().into_bound_py_any(py)),
+    ("tunnel_id", |r, py| r.tunnel_id().into_bound_py_any(py)),
+    ("has_icmp", |r, py| r.has_icmp().into_bound_py_any(py)),
 ];
+
+/// The attribute names, in the order `as_dict()` and `to_pandas` use.
+pub fn field_names() -> Vec<&'static str> {
+    FIELD_GETTERS.iter().map(|(name, _)| *name).collect()
+}
+
+/// `records` as columns: attribute name → list of that attribute's values, in record order
+/// (what `to_pandas` and `to_arrow` build their tables from). A `TypeError` for an item that is
+/// not a `Record`.
+pub fn columns<'py>(records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let py = records.py();
+    let mut all = Vec::new();
+    for item in records.try_iter()? {
+        all.push(*item?.cast::<PyRecord>()?.get());
+    }
+    let out = PyDict::new(py);
+    for (name, get) in &FIELD_GETTERS {
+        let values = all.iter().map(|r| get(r, py)).collect::<PyResult<Vec<_>>>()?;
+        out.set_item(name, PyList::new(py, values)?)?;
+    }
+    Ok(out)
+}
 
 #[pymethods]
 impl PyRecord {
@@ -173,10 +200,10 @@ impl PyRecord {
     }
 
     /// Every attribute as a dict, keys in a stable order.
-    fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(slf.py());
-        for name in FIELDS {
-            d.set_item(name, slf.getattr(name)?)?;
+    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, get) in &FIELD_GETTERS {
+            d.set_item(name, get(self, py)?)?;
         }
         Ok(d)
     }

@@ -80,3 +80,15 @@ def test_vector_output_is_byte_for_byte_the_expected_text(path: Path, run) -> No
         assert flowlog.format_records(records, fmt) == v["expected"][fmt], f"{path.name}: {fmt}"
     for name, value in v["expected"]["counters"].items():
         assert counters[name] == value, f"{path.name}: counter {name}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_record_columns_hold_every_attribute_of_every_record_in_order(path: Path):
+    records, _ = run_one_by_one(load(path))
+    columns = flowlog._record_columns(records)
+    assert list(columns) == list(flowlog.RECORD_FIELDS)
+    for name in flowlog.RECORD_FIELDS:
+        assert columns[name] == [getattr(r, name) for r in records], name
+    assert [r.as_dict() for r in records] == [dict(zip(columns, row)) for row in zip(*columns.values())]
+    with pytest.raises(TypeError):
+        flowlog._record_columns([*records[:1], object()])

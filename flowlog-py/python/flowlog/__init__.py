@@ -34,6 +34,7 @@ from ._flowlog import (
     PcapRecords,
     Record,
     __version__,
+    _record_columns,
     format_records,
     read_pcap,
 )
@@ -66,11 +67,8 @@ __all__ = [
 
 
 def _columns(records: Iterable[Record]) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {name: [] for name in RECORD_FIELDS}
-    for record in records:
-        for name in RECORD_FIELDS:
-            columns[name].append(getattr(record, name))
-    return columns
+    # Built natively: an attribute lookup per value made 65 536 records take half a second.
+    return _record_columns(records)
 
 
 def to_pandas(records: Iterable[Record]) -> pandas.DataFrame:

@@ -3,7 +3,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from os import PathLike
 
 from typing_extensions import Buffer
-from typing import Final, Literal, TypedDict, Unpack, final, type_check_only
+from typing import Any, Final, Literal, TypedDict, Unpack, final, type_check_only
 
 MAX_RECORD_LEN: Final[int]
 OPTION_NAMES: Final[list[str]]
@@ -27,6 +27,7 @@ __all__ = [
     "TUNNEL_NAMES",
     "__version__",
     "_error_kinds",
+    "_record_columns",
     "_sample_error",
     "format_records",
     "read_pcap",
@@ -176,4 +177,5 @@ class PcapRecords(Iterator[Record]):
 def read_pcap(path: str | PathLike[str], **options: Unpack[MeterOptions]) -> PcapRecords: ...
 def format_records(records: Iterable[Record], format: _Format, fields: str | None = None) -> str: ...
 def _error_kinds() -> list[tuple[int, str]]: ...
+def _record_columns(records: Iterable[Record]) -> dict[str, list[Any]]: ...
 def _sample_error(code: int) -> FlowlogError: ...
