@@ -226,16 +226,16 @@ impl FlowTable {
         &mut self,
         key: &FlowKey,
         hash: u64,
-        hint: Option<u32>,
+        hint: u32,
     ) -> (Upsert, &mut FlowStats) {
-        if let Some(slot) = hint {
-            if slot < self.len && self.slots[slot as usize].key == *key {
-                // The stats' address is taken before the LRU stores, so it is not reloaded.
-                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
-                let s = &mut slots[slot as usize].stats;
-                move_to_tail(links, lru_head, lru_tail, slot);
-                return (Upsert::Existing(slot), s);
-            }
+        let slot = hint;
+        // Any hint at or above `len` (such as u32::MAX for none) is no slot in use.
+        if slot < self.len && self.slots[slot as usize].key == *key {
+            // The stats' address is taken before the LRU stores, so it is not reloaded.
+            let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+            let s = &mut slots[slot as usize].stats;
+            move_to_tail(links, lru_head, lru_tail, slot);
+            return (Upsert::Existing(slot), s);
         }
         self.upsert_entry(key, hash)
     }
@@ -248,32 +248,35 @@ impl FlowTable {
     }
 
     /// Read the start of the probe run for `hash` (after [`FlowTable::prefetch_index`] brought it
-    /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or `None`.
+    /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or
+    /// `u32::MAX`.
     /// A hint only: the table may change before the upsert, which probes again in full.
     #[inline(always)]
-    pub(crate) fn prefetch_slot(&self, hash: u64) -> Option<u32> {
+    pub(crate) fn prefetch_slot(&self, hash: u64) -> u32 {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
         let mut i = self.home(hash);
         for _ in 0..4 {
             let e = self.index[i];
             if e == EMPTY {
-                return None;
+                return NIL;
             }
             if e & tag_mask == want_tag {
                 let slot = self.slot_of(e);
-                let s = self.slots.get(slot as usize)?;
+                let Some(s) = self.slots.get(slot as usize) else {
+                    return NIL;
+                };
                 prefetch(s);
                 // A slot is 80 bytes: it may straddle two cache lines.
                 prefetch(&s.stats.packets);
                 if let Some(l) = self.links.get(slot as usize) {
                     prefetch(l);
                 }
-                return Some(slot);
+                return slot;
             }
             i = self.next_bucket(i);
         }
-        None
+        NIL
     }
 
     /// Start loading the LRU links of `slot`'s neighbours (read from its own links, which
