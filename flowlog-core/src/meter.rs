@@ -7,7 +7,7 @@ use crate::key::{Action, Direction, FlowKey};
 use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip, TunnelFilter};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
-use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
+use crate::window::{self, Timestamp, WindowClock, NS_PER_SEC};
 
 /// Where finished records go. Called synchronously from [`Meter::process`] and [`Meter::flush`];
 /// the record is borrowed for the call only.
@@ -258,14 +258,8 @@ impl Meter {
     /// prepared in frame order), the flow key (into `key`, when the packet is metered) and its hash.
     #[inline(always)]
     fn prepare(&mut self, frame: &Frame<'_>, d: &mut Dissected, key: &mut FlowKey) -> Head {
-        let clock = &mut self.clock;
-        let raw_ts = clock.resolve(frame.ts);
-        let opened = clock.current_start_ns().is_none();
-        let (ts, mut special) = match clock.place(raw_ts) {
-            Placement::Current(t) => (t, if opened { OPENS } else { 0 }),
-            Placement::Late(t) => (t, LATE),
-            Placement::Rollover { ts_ns, .. } => (ts_ns, OPENS),
-        };
+        let raw_ts = self.clock.resolve(frame.ts);
+        let (ts, mut special) = self.clock.place_marked(raw_ts);
         if frame.ts == Timestamp::OutOfRange {
             special |= BAD_TS;
         }
@@ -276,7 +270,8 @@ impl Meter {
         if d.notes != Notes::default() {
             special |= NOTES;
         }
-        *key = FlowKey::new(
+        // Built and hashed in registers, then stored once.
+        let k = FlowKey::new(
             d,
             frame.observation_point,
             frame.direction,
@@ -284,7 +279,9 @@ impl Meter {
             self.config.key_vlan,
             self.config.key_tunnel,
         );
-        Head { ts, hash: self.table.hash(key), special, result }
+        let hash = self.table.hash(&k);
+        *key = k;
+        Head { ts, hash, special, result }
     }
 
     /// Dissect `frame` (resolved timestamp `raw_ts`) into `d`, which must be
@@ -460,8 +457,9 @@ const CHUNK: usize = 8;
 const CHUNKS_AHEAD: usize = 3;
 /// Chunks in flight: the one being committed and those ahead of it.
 const RING_CHUNKS: usize = CHUNKS_AHEAD + 1;
-/// How many frames ahead of its commit [`Meter::process_batch`] parses a frame, at most.
-pub const BATCH_LOOKAHEAD: usize = CHUNK * CHUNKS_AHEAD;
+/// How many frames ahead of its commit [`Meter::process_batch`] parses a frame, at most: the
+/// last of a chunk is prepared before the first of the chunk [`CHUNKS_AHEAD`] earlier commits.
+pub const BATCH_LOOKAHEAD: usize = CHUNK * RING_CHUNKS - 1;
 
 /// Frames in chunk `c` of a batch of `n` (0 past either end; `c` may have wrapped below 0).
 #[inline(always)]
@@ -476,9 +474,9 @@ const NO_HINT: u32 = u32::MAX;
 /// Not metered (`result` says why).
 const SKIPPED: u8 = 1;
 /// Opens a window: the first packet, or a rollover.
-const OPENS: u8 = 2;
+const OPENS: u8 = window::OPENS;
 /// Before the current window.
-const LATE: u8 = 4;
+const LATE: u8 = window::LATE;
 /// Has notes.
 const NOTES: u8 = 8;
 /// Its timestamp was out of range.

@@ -14,7 +14,7 @@
 //! index per flow) to stay allocation-free. Linear probing with backward-shift deletion leaves no
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 
-use crate::key::{hash_key, FlowKey};
+use crate::key::{FlowKey, HashKeys};
 use crate::mem::{prefetch, Zeroable, ZeroedArray};
 
 /// Counters of one flow within one window.
@@ -91,7 +91,8 @@ pub struct FlowTable {
     /// Most recently updated slot.
     lru_tail: u32,
     slot_bits: u32,
-    seed: u64,
+    /// The per-table hash seed, folded into the hash's constants.
+    hash_keys: HashKeys,
 }
 
 impl FlowTable {
@@ -110,7 +111,7 @@ impl FlowTable {
             // Bits needed to write `max_flows` itself: an entry stores slot + 1 (1..=max_flows),
             // so it is never 0 (EMPTY).
             slot_bits: 32 - max_flows.leading_zeros(),
-            seed,
+            hash_keys: HashKeys::new(seed),
         }
     }
 
@@ -172,7 +173,7 @@ impl FlowTable {
     /// The hash [`FlowTable::upsert`] uses for `key` (seeded per table).
     #[inline]
     pub(crate) fn hash(&self, key: &FlowKey) -> u64 {
-        hash_key(key, self.seed)
+        self.hash_keys.hash(key)
     }
 
     /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
@@ -355,7 +356,7 @@ impl FlowTable {
             // Few flows in a large table: zero just their entries, so that a small window does not
             // touch (and make resident) the whole index.
             for slot in 0..self.len {
-                let mut i = self.home(hash_key(&self.slots[slot as usize].key, self.seed));
+                let mut i = self.home(self.hash_keys.hash(&self.slots[slot as usize].key));
                 // Entries cleared earlier in this loop read as EMPTY; step over them.
                 while self.index[i] == EMPTY || self.slot_of(self.index[i]) != slot {
                     i = self.next_bucket(i);
@@ -371,7 +372,7 @@ impl FlowTable {
     /// Remove `slot`'s entry (key `key`) from the index with backward-shift deletion, which keeps
     /// every probe run contiguous and leaves no tombstone.
     fn remove_index(&mut self, slot: u32, key: &FlowKey) {
-        let mut i = self.home(hash_key(key, self.seed));
+        let mut i = self.home(self.hash_keys.hash(key));
         // EMPTY decodes to slot u32::MAX, never a slot number, so the run's hole is not mistaken.
         while self.slot_of(self.index[i]) != slot {
             i = self.next_bucket(i);
@@ -385,7 +386,7 @@ impl FlowTable {
                 break;
             }
             let k = self.slots[self.slot_of(e) as usize].key;
-            let home = self.home(hash_key(&k, self.seed));
+            let home = self.home(self.hash_keys.hash(&k));
             // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
             let in_between = if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
             if !in_between {
