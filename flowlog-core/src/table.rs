@@ -15,7 +15,7 @@
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 
 use crate::key::{FlowKey, HashKeys};
-use crate::mem::{prefetch, Zeroable, ZeroedArray};
+use crate::mem::{prefetch, prefetch_at, Zeroable, ZeroedArray};
 
 /// Counters of one flow within one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -264,15 +264,11 @@ impl FlowTable {
             }
             if e & tag_mask == want_tag {
                 let slot = self.slot_of(e);
-                let Some(s) = self.slots.get(slot as usize) else {
-                    return NIL;
-                };
-                prefetch(s);
-                // A slot is 80 bytes: it may straddle two cache lines.
-                prefetch(&s.stats.packets);
-                if let Some(l) = self.links.get(slot as usize) {
-                    prefetch(l);
-                }
+                // A slot is 80 bytes: it always spans two cache lines; its last byte is in the
+                // second.
+                prefetch_at(&self.slots, slot as usize, 0);
+                prefetch_at(&self.slots, slot as usize, core::mem::size_of::<Slot>() - 1);
+                prefetch_at(&self.links, slot as usize, 0);
                 return slot;
             }
             i = self.next_bucket(i);
@@ -285,12 +281,8 @@ impl FlowTable {
     #[inline]
     pub(crate) fn prefetch_links(&self, slot: u32) {
         if let Some(l) = self.links.get(slot as usize) {
-            if let Some(p) = self.links.get(l.prev as usize) {
-                prefetch(p);
-            }
-            if let Some(n) = self.links.get(l.next as usize) {
-                prefetch(n);
-            }
+            prefetch_at(&self.links, l.prev as usize, 0);
+            prefetch_at(&self.links, l.next as usize, 0);
         }
     }
 
