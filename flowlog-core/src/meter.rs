@@ -164,35 +164,29 @@ impl Meter {
     /// Meter a batch of packets: exactly the records (same order, same points in the sequence)
     /// and the counters that calling [`Meter::process`] on each frame in turn would give, but
     /// faster on large tables, because the table's memory for the next few packets is fetched
-    /// while the current ones are metered (software pipelining, look-ahead up to
-    /// [`BATCH_LOOKAHEAD`] frames). Only the parsing, key hashing, window placement and cache
-    /// prefetching run ahead; the table itself changes strictly in frame order. Never allocates.
+    /// while the current one is metered (software pipelining, look-ahead [`BATCH_LOOKAHEAD`]
+    /// frames). Only the parsing, key hashing, window placement and cache prefetching run ahead;
+    /// the table itself changes strictly in frame order. Never allocates.
     ///
     /// Returns how many frames were not metered (each counted under its [`Skip`] reason in
     /// [`Meter::counters`], as `process` would).
     pub fn process_batch<S: Sink + ?Sized>(&mut self, frames: &[Frame<'_>], sink: &mut S) -> usize {
-        // The pipeline runs in chunks of CHUNK frames, one stage per chunk at a time: chunk c is
-        // prepared, probed, link-prefetched and committed in four successive rounds. Each stage is
-        // then a short loop over a fixed array, so the table's pointers and lengths stay in
-        // registers across it and no per-frame ring arithmetic or "is there a frame ahead" test
-        // remains. A stage's memory is wanted about one round (CHUNK frames of work) after its
-        // prefetch, as with the per-frame look-ahead of 12, 8 and 4 frames this replaces.
-        let mut ring = [[Prepared::EMPTY; CHUNK]; RING_CHUNKS];
+        let mut ring = [Prepared::EMPTY; BATCH_RING];
         let n = frames.len();
-        let full = n / CHUNK;
         let mut skipped = 0usize;
-        // Round r prepares chunk r, probes r - 1, prefetches the links of r - 2 and commits
-        // r - 3. While all four are whole chunks, their lengths are the constant CHUNK; the
-        // rounds at either end take the lengths as they come.
-        let steady_end = full.max(CHUNKS_AHEAD);
-        for r in 0..CHUNKS_AHEAD {
-            skipped += self.batch_round_edge(r, frames, &mut ring, sink);
+        for (j, frame) in frames.iter().enumerate().take(BATCH_LOOKAHEAD) {
+            self.prepare_ahead(frame, &mut ring[j % BATCH_RING]);
         }
-        for r in CHUNKS_AHEAD..steady_end {
-            skipped += self.batch_round(r, [CHUNK; RING_CHUNKS], frames, &mut ring, sink);
+        // While frames remain beyond the look-ahead, every stage runs: no per-frame tests of how
+        // far the batch goes. The last BATCH_LOOKAHEAD frames then drain the pipeline.
+        let later = frames.get(BATCH_LOOKAHEAD..).unwrap_or(&[]);
+        for (i, ahead) in later.iter().enumerate() {
+            let stages = Stages { ahead: Some(ahead), slot: true, links: true };
+            skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
-        for r in steady_end..n.div_ceil(CHUNK) + CHUNKS_AHEAD {
-            skipped += self.batch_round_edge(r, frames, &mut ring, sink);
+        for i in n.saturating_sub(BATCH_LOOKAHEAD)..n {
+            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n, links: i + LINKS_AHEAD < n };
+            skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
         debug_assert_eq!(self.window_start, self.clock.current_start_ns());
         // Counted once here: the sink cannot see the counters while the batch runs.
@@ -201,55 +195,42 @@ impl Meter {
         skipped
     }
 
-    /// A round of [`Meter::process_batch`] at either end of the batch, where some stages have a
-    /// partial chunk or none. Out of line: one copy of the stages serves both ends.
-    #[inline(never)]
-    fn batch_round_edge<S: Sink + ?Sized>(
-        &mut self,
-        r: usize,
-        frames: &[Frame<'_>],
-        ring: &mut [[Prepared; CHUNK]; RING_CHUNKS],
-        sink: &mut S,
-    ) -> usize {
-        // `wrapping_sub` makes the chunks before the first empty.
-        let lens = core::array::from_fn(|k| chunk_len(frames.len(), r.wrapping_sub(k)));
-        self.batch_round(r, lens, frames, ring, sink)
-    }
-
-    /// Round `r` of [`Meter::process_batch`]: the four stages, each over its chunk (`lens[k]`
-    /// frames of chunk `r - k`). Returns how many frames it committed were skipped.
+    /// One frame of [`Meter::process_batch`]: the look-ahead stages that `stages` says have a
+    /// frame to work on, then the commit of frame `i`. Returns whether it was skipped.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn batch_round<S: Sink + ?Sized>(
+    fn batch_step<S: Sink + ?Sized>(
         &mut self,
-        r: usize,
-        lens: [usize; RING_CHUNKS],
-        frames: &[Frame<'_>],
-        ring: &mut [[Prepared; CHUNK]; RING_CHUNKS],
+        i: usize,
+        stages: Stages<'_, '_>,
+        ring: &mut [Prepared; BATCH_RING],
         sink: &mut S,
-    ) -> usize {
-        let chunk = frames.get(r * CHUNK..).unwrap_or(&[]);
-        for (p, frame) in ring[r % RING_CHUNKS][..lens[0]].iter_mut().zip(chunk) {
-            p.d = Dissected::EMPTY;
-            p.head = self.prepare(frame, &mut p.d, &mut p.key);
-            p.hint = NO_HINT;
-            if p.head.result.is_ok() {
-                self.table.prefetch_index(p.head.hash);
-            }
+    ) -> bool {
+        if let Some(ahead) = stages.ahead {
+            self.prepare_ahead(ahead, &mut ring[(i + BATCH_LOOKAHEAD) % BATCH_RING]);
         }
-        for p in &mut ring[r.wrapping_sub(1) % RING_CHUNKS][..lens[1]] {
+        if stages.slot {
+            let p = &mut ring[(i + SLOT_AHEAD) % BATCH_RING];
             if p.head.result.is_ok() {
                 p.hint = self.table.prefetch_slot(p.head.hash);
             }
         }
-        for p in &ring[r.wrapping_sub(2) % RING_CHUNKS][..lens[2]] {
-            self.table.prefetch_links(p.hint);
+        if stages.links {
+            self.table.prefetch_links(ring[(i + LINKS_AHEAD) % BATCH_RING].hint);
         }
-        let mut skipped = 0;
-        for p in &ring[r.wrapping_sub(3) % RING_CHUNKS][..lens[3]] {
-            skipped += self.commit(&p.head, p.hint, &p.key, &p.d, sink).is_err() as usize;
+        let p = &ring[i % BATCH_RING];
+        self.commit(&p.head, p.hint, &p.key, &p.d, sink).is_err()
+    }
+
+    /// The look-ahead stage of [`Meter::process_batch`]: prepare into `p` and start loading the
+    /// frame's index bucket.
+    #[inline(always)]
+    fn prepare_ahead(&mut self, frame: &Frame<'_>, p: &mut Prepared) {
+        p.d = Dissected::EMPTY;
+        p.head = self.prepare(frame, &mut p.d, &mut p.key);
+        p.hint = NO_HINT;
+        if p.head.result.is_ok() {
+            self.table.prefetch_index(p.head.hash);
         }
-        skipped
     }
 
     /// Everything about a packet that does not touch the session table or the counters: the
@@ -449,22 +430,27 @@ impl Meter {
 
 const SYN_ACK: u16 = 0x12;
 
-/// Frames per stage of [`Meter::process_batch`]'s pipeline.
-const CHUNK: usize = 8;
-/// How many chunks ahead of the commit a frame is prepared (parsed, hashed, its index bucket
-/// prefetched); it is probed (its slot prefetched) one chunk later and its LRU neighbours'
-/// links prefetched one chunk after that.
-const CHUNKS_AHEAD: usize = 3;
-/// Chunks in flight: the one being committed and those ahead of it.
-const RING_CHUNKS: usize = CHUNKS_AHEAD + 1;
-/// How many frames ahead of its commit [`Meter::process_batch`] parses a frame, at most: the
-/// last of a chunk is prepared before the first of the chunk [`CHUNKS_AHEAD`] earlier commits.
-pub const BATCH_LOOKAHEAD: usize = CHUNK * RING_CHUNKS - 1;
+/// How many frames ahead [`Meter::process_batch`] parses, places, hashes and prefetches the
+/// index bucket.
+pub const BATCH_LOOKAHEAD: usize = 12;
+/// How many frames ahead it reads the (prefetched) index entry and prefetches the slot.
+const SLOT_AHEAD: usize = 8;
+/// How many frames ahead it reads the (prefetched) slot and prefetches its LRU neighbours.
+const LINKS_AHEAD: usize = 4;
+/// Ring of prepared frames: a power of two above the look-ahead.
+const BATCH_RING: usize = 16;
+const _: () =
+    assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD && LINKS_AHEAD < SLOT_AHEAD);
 
-/// Frames in chunk `c` of a batch of `n` (0 past either end; `c` may have wrapped below 0).
-#[inline(always)]
-fn chunk_len(n: usize, c: usize) -> usize {
-    n.saturating_sub(c.saturating_mul(CHUNK)).min(CHUNK)
+/// Which look-ahead stages of [`Meter::process_batch`] have a frame to work on at a step.
+#[derive(Clone, Copy)]
+struct Stages<'f, 'a> {
+    /// The frame to prepare, [`BATCH_LOOKAHEAD`] ahead.
+    ahead: Option<&'f Frame<'a>>,
+    /// Whether there is a frame [`SLOT_AHEAD`] ahead.
+    slot: bool,
+    /// Whether there is a frame [`LINKS_AHEAD`] ahead.
+    links: bool,
 }
 
 /// No slot hint (above any slot number, so [`FlowTable::upsert_entry_hinted`] ignores it).
