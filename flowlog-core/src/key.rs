@@ -82,6 +82,21 @@ pub struct FlowKey {
     packed: u8,
 }
 
+/// Which of a packet's ids enter its key (`Config::key_vlan`, `Config::key_tunnel`): all ones
+/// or zero.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyMasks {
+    vlan: u16,
+    tunnel_id: u32,
+}
+
+impl KeyMasks {
+    /// The masks for these settings.
+    pub(crate) fn new(key_vlan: bool, key_tunnel: bool) -> KeyMasks {
+        KeyMasks { vlan: if key_vlan { !0 } else { 0 }, tunnel_id: if key_tunnel { !0 } else { 0 } }
+    }
+}
+
 const ACTION_BIT: u8 = 1 << 2;
 const IPV6_BIT: u8 = 1 << 3;
 
@@ -109,6 +124,20 @@ impl FlowKey {
         key_vlan: bool,
         key_tunnel: bool,
     ) -> FlowKey {
+        let masks = KeyMasks::new(key_vlan, key_tunnel);
+        FlowKey::with_masks(d, observation_point, direction, action, masks)
+    }
+
+    /// [`FlowKey::new`] with `key_vlan`/`key_tunnel` given as masks, which cost no branch or
+    /// select per packet.
+    #[inline]
+    pub(crate) fn with_masks(
+        d: &Dissected,
+        observation_point: u32,
+        direction: Direction,
+        action: Action,
+        masks: KeyMasks,
+    ) -> FlowKey {
         let mut packed = direction as u8;
         if action == Action::Reject {
             packed |= ACTION_BIT;
@@ -120,10 +149,10 @@ impl FlowKey {
             src: d.src,
             dst: d.dst,
             observation_point,
-            tunnel_id: if key_tunnel { d.tunnel_id } else { 0 },
+            tunnel_id: d.tunnel_id & masks.tunnel_id,
             src_port: d.src_port,
             dst_port: d.dst_port,
-            vlan: if key_vlan { d.vlan } else { 0 },
+            vlan: d.vlan & masks.vlan,
             protocol: d.protocol,
             packed,
         }

@@ -3,7 +3,7 @@
 use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
-use crate::key::{Action, Direction, FlowKey};
+use crate::key::{Action, Direction, FlowKey, KeyMasks};
 use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip, TunnelFilter};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
@@ -96,6 +96,8 @@ pub struct Meter {
     /// Advanced as packets are prepared: in a batch, up to [`BATCH_LOOKAHEAD`] packets ahead of
     /// the ones metered (SPEC §4: its only inputs are the timestamps, in frame order).
     clock: WindowClock,
+    /// `config.key_vlan` and `config.key_tunnel` as the key's masks.
+    key_masks: KeyMasks,
     /// Start of the window of the packets metered so far; the clock's, but for the packets
     /// prepared and not yet metered.
     window_start: Option<u64>,
@@ -115,6 +117,7 @@ impl Meter {
             frags: FragTable::new(config.max_fragments),
             clock: WindowClock::new(config.window_secs),
             window_start: None,
+            key_masks: KeyMasks::new(config.key_vlan, config.key_tunnel),
             counters: Counters::default(),
             tunnels: TunnelFilter::new(&config.tunnel_ports),
             config,
@@ -239,27 +242,23 @@ impl Meter {
     /// prepared in frame order), the flow key (into `key`, when the packet is metered) and its hash.
     #[inline(always)]
     fn prepare(&mut self, frame: &Frame<'_>, d: &mut Dissected, key: &mut FlowKey) -> Head {
-        let raw_ts = self.clock.resolve(frame.ts);
-        let (ts, mut special) = self.clock.place_marked(raw_ts);
-        if frame.ts == Timestamp::OutOfRange {
-            special |= BAD_TS;
-        }
+        // Missing and out-of-range timestamps take the clock (SPEC §4).
+        let (raw_ts, bad_ts) = match frame.ts {
+            Timestamp::Ns(ns) => (ns, 0),
+            Timestamp::Missing => (self.clock.clock_ns(), 0),
+            Timestamp::OutOfRange => (self.clock.clock_ns(), BAD_TS),
+        };
+        let (ts, placed) = self.clock.place_marked(raw_ts);
+        let special = placed | bad_ts;
         let result = self.dissect(frame, raw_ts, d);
         if result.is_err() {
             return Head { ts, hash: 0, special: special | SKIPPED, result };
         }
-        if d.notes != Notes::default() {
-            special |= NOTES;
-        }
+        // The notes' own bits, above the others: no test needed to flag them.
+        let special = special | d.notes.0 << NOTES_SHIFT;
         // Built and hashed in registers, then stored once.
-        let k = FlowKey::new(
-            d,
-            frame.observation_point,
-            frame.direction,
-            frame.action,
-            self.config.key_vlan,
-            self.config.key_tunnel,
-        );
+        let k =
+            FlowKey::with_masks(d, frame.observation_point, frame.direction, frame.action, self.key_masks);
         let hash = self.table.hash(&k);
         *key = k;
         Head { ts, hash, special, result }
@@ -463,10 +462,13 @@ const SKIPPED: u8 = 1;
 const OPENS: u8 = window::OPENS;
 /// Before the current window.
 const LATE: u8 = window::LATE;
-/// Has notes.
-const NOTES: u8 = 8;
 /// Its timestamp was out of range.
-const BAD_TS: u8 = 16;
+const BAD_TS: u8 = 8;
+/// Where a packet's notes (4 bits) sit in `special`.
+const NOTES_SHIFT: u8 = 4;
+/// Has notes.
+const NOTES: u8 = 0xf << NOTES_SHIFT;
+const _: () = assert!(Notes::BAD_LENGTH.0 == 8 && (SKIPPED | OPENS | LATE | BAD_TS) & NOTES == 0);
 
 /// What [`Meter::prepare`] says about a packet besides its dissection and key.
 #[derive(Clone, Copy)]
