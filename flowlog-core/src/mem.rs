@@ -4,6 +4,7 @@
 
 /// Prefetch the cache line holding `*p` into all cache levels (x86-64 only; a no-op elsewhere).
 #[inline(always)]
+#[cfg_attr(not(feature = "capture"), allow(dead_code))] // the table uses `prefetch_at`
 pub(crate) fn prefetch<T>(p: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference anyway.
