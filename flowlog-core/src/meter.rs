@@ -184,11 +184,11 @@ impl Meter {
         // far the batch goes. The last BATCH_LOOKAHEAD frames then drain the pipeline.
         let later = frames.get(BATCH_LOOKAHEAD..).unwrap_or(&[]);
         for (i, ahead) in later.iter().enumerate() {
-            let stages = Stages { ahead: Some(ahead), slot: true, links: true };
+            let stages = Stages { ahead: Some(ahead), slot: true };
             skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
         for i in n.saturating_sub(BATCH_LOOKAHEAD)..n {
-            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n, links: i + LINKS_AHEAD < n };
+            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n };
             skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
         debug_assert_eq!(self.window_start, self.clock.current_start_ns());
@@ -216,9 +216,6 @@ impl Meter {
             if p.head.result.is_ok() {
                 p.hint = self.table.prefetch_slot(p.head.hash);
             }
-        }
-        if stages.links {
-            self.table.prefetch_links(ring[(i + LINKS_AHEAD) % BATCH_RING].hint);
         }
         let p = &ring[i % BATCH_RING];
         self.commit(&p.head, p.hint, &p.key, &p.d, sink).is_err()
@@ -434,12 +431,9 @@ const SYN_ACK: u16 = 0x12;
 pub const BATCH_LOOKAHEAD: usize = 12;
 /// How many frames ahead it reads the (prefetched) index entry and prefetches the slot.
 const SLOT_AHEAD: usize = 8;
-/// How many frames ahead it reads the (prefetched) slot and prefetches its LRU neighbours.
-const LINKS_AHEAD: usize = 4;
 /// Ring of prepared frames: a power of two above the look-ahead.
 const BATCH_RING: usize = 16;
-const _: () =
-    assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD && LINKS_AHEAD < SLOT_AHEAD);
+const _: () = assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD);
 
 /// Which look-ahead stages of [`Meter::process_batch`] have a frame to work on at a step.
 #[derive(Clone, Copy)]
@@ -448,8 +442,6 @@ struct Stages<'f, 'a> {
     ahead: Option<&'f Frame<'a>>,
     /// Whether there is a frame [`SLOT_AHEAD`] ahead.
     slot: bool,
-    /// Whether there is a frame [`LINKS_AHEAD`] ahead.
-    links: bool,
 }
 
 /// No slot hint (above any slot number, so [`FlowTable::upsert_entry_hinted`] ignores it).

@@ -277,16 +277,6 @@ impl FlowTable {
         NIL
     }
 
-    /// Start loading the LRU links of `slot`'s neighbours (read from its own links, which
-    /// [`FlowTable::prefetch_slot`] brought in): the upsert relinks them. A hint only.
-    #[inline]
-    pub(crate) fn prefetch_links(&self, slot: u32) {
-        if let Some(l) = self.links.get(slot as usize) {
-            prefetch_at(&self.links, l.prev as usize, 0);
-            prefetch_at(&self.links, l.next as usize, 0);
-        }
-    }
-
     /// The miss path of [`FlowTable::upsert`], kept out of line so that the hit path (nearly every
     /// packet) stays small: add `key` (hash `hash`) at the empty bucket `i` ending its probe run,
     /// evicting the least recently updated flow when the table is full.
