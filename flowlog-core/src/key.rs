@@ -82,6 +82,21 @@ pub struct FlowKey {
     packed: u8,
 }
 
+/// Which of a packet's ids enter its key (`Config::key_vlan`, `Config::key_tunnel`): all ones
+/// or zero.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyMasks {
+    vlan: u16,
+    tunnel_id: u32,
+}
+
+impl KeyMasks {
+    /// The masks for these settings.
+    pub(crate) fn new(key_vlan: bool, key_tunnel: bool) -> KeyMasks {
+        KeyMasks { vlan: if key_vlan { !0 } else { 0 }, tunnel_id: if key_tunnel { !0 } else { 0 } }
+    }
+}
+
 const ACTION_BIT: u8 = 1 << 2;
 const IPV6_BIT: u8 = 1 << 3;
 
@@ -109,6 +124,20 @@ impl FlowKey {
         key_vlan: bool,
         key_tunnel: bool,
     ) -> FlowKey {
+        let masks = KeyMasks::new(key_vlan, key_tunnel);
+        FlowKey::with_masks(d, observation_point, direction, action, masks)
+    }
+
+    /// [`FlowKey::new`] with `key_vlan`/`key_tunnel` given as masks, which cost no branch or
+    /// select per packet.
+    #[inline]
+    pub(crate) fn with_masks(
+        d: &Dissected,
+        observation_point: u32,
+        direction: Direction,
+        action: Action,
+        masks: KeyMasks,
+    ) -> FlowKey {
         let mut packed = direction as u8;
         if action == Action::Reject {
             packed |= ACTION_BIT;
@@ -120,10 +149,10 @@ impl FlowKey {
             src: d.src,
             dst: d.dst,
             observation_point,
-            tunnel_id: if key_tunnel { d.tunnel_id } else { 0 },
+            tunnel_id: d.tunnel_id & masks.tunnel_id,
             src_port: d.src_port,
             dst_port: d.dst_port,
-            vlan: if key_vlan { d.vlan } else { 0 },
+            vlan: d.vlan & masks.vlan,
             protocol: d.protocol,
             packed,
         }
@@ -231,19 +260,39 @@ fn addr(b: &[u8; 16], version: u8) -> std::net::IpAddr {
 /// keeps crafted traffic from aiming at one bucket.
 #[inline]
 pub fn hash_key(key: &FlowKey, seed: u64) -> u64 {
-    const K: [u64; 6] = [
-        0x243F_6A88_85A3_08D3,
-        0x1319_8A2E_0370_7344,
-        0xA409_3822_299F_31D0,
-        0x082E_FA98_EC4E_6C89,
-        0x4528_21E6_38D0_1377,
-        0xBE54_66CF_34E9_0C6C,
-    ];
-    let w = key.words();
-    let a = fold_mul(w[0] ^ K[0] ^ seed, w[1] ^ K[1]);
-    let b = fold_mul(w[2] ^ K[2], w[3] ^ K[3] ^ seed);
-    let c = fold_mul(w[4] ^ K[4] ^ seed, w[5] ^ K[5]);
-    fold_mul(a ^ c, b ^ K[0])
+    HashKeys::new(seed).hash(key)
+}
+
+/// The constants [`hash_key`] mixes into the six words of a key, with the seed folded in once:
+/// a table hashes every packet's key with one seed, and loading a prepared word costs less than
+/// building a 64-bit constant and mixing the seed into it each time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HashKeys([u64; 6]);
+
+const K: [u64; 6] = [
+    0x243F_6A88_85A3_08D3,
+    0x1319_8A2E_0370_7344,
+    0xA409_3822_299F_31D0,
+    0x082E_FA98_EC4E_6C89,
+    0x4528_21E6_38D0_1377,
+    0xBE54_66CF_34E9_0C6C,
+];
+
+impl HashKeys {
+    /// The constants for `seed`.
+    pub(crate) fn new(seed: u64) -> HashKeys {
+        HashKeys([K[0] ^ seed, K[1], K[2], K[3] ^ seed, K[4] ^ seed, K[5]])
+    }
+
+    /// [`hash_key`] of `key` with this seed.
+    #[inline]
+    pub(crate) fn hash(&self, key: &FlowKey) -> u64 {
+        let (w, k) = (key.words(), &self.0);
+        let a = fold_mul(w[0] ^ k[0], w[1] ^ k[1]);
+        let b = fold_mul(w[2] ^ k[2], w[3] ^ k[3]);
+        let c = fold_mul(w[4] ^ k[4], w[5] ^ k[5]);
+        fold_mul(a ^ c, b ^ K[0])
+    }
 }
 
 #[inline]

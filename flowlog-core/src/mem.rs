@@ -4,6 +4,7 @@
 
 /// Prefetch the cache line holding `*p` into all cache levels (x86-64 only; a no-op elsewhere).
 #[inline(always)]
+#[cfg_attr(not(feature = "capture"), allow(dead_code))] // the table uses `prefetch_at`
 pub(crate) fn prefetch<T>(p: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference anyway.
@@ -13,6 +14,24 @@ pub(crate) fn prefetch<T>(p: &T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// Prefetch the cache line holding byte `byte` of element `i` of `items` (x86-64 only; a no-op
+/// elsewhere). `i` need not be in bounds:
+/// a prefetch is a hint at an address, so the table's look-ahead, whose indices come from its own
+/// index and links and are in bounds whenever it is consistent, skips the bounds checks.
+#[inline(always)]
+pub(crate) fn prefetch_at<T>(items: &[T], i: usize, byte: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and is no memory access (any address may be given), and
+    // `wrapping_add` computes the address without assuming it lies in `items`.
+    unsafe {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = items.as_ptr().wrapping_add(i).cast::<i8>().wrapping_add(byte);
+        _mm_prefetch::<_MM_HINT_T0>(p);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (items, i, byte);
 }
 
 /// Plain data for which all-zero bytes are a valid value.

@@ -3,11 +3,11 @@
 use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
-use crate::key::{Action, Direction, FlowKey};
+use crate::key::{Action, Direction, FlowKey, KeyMasks};
 use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip, TunnelFilter};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
-use crate::window::{Placement, Timestamp, WindowClock, NS_PER_SEC};
+use crate::window::{self, Timestamp, WindowClock, NS_PER_SEC};
 
 /// Where finished records go. Called synchronously from [`Meter::process`] and [`Meter::flush`];
 /// the record is borrowed for the call only.
@@ -93,7 +93,14 @@ pub struct Meter {
     tunnels: TunnelFilter,
     table: FlowTable,
     frags: FragTable,
+    /// Advanced as packets are prepared: in a batch, up to [`BATCH_LOOKAHEAD`] packets ahead of
+    /// the ones metered (SPEC §4: its only inputs are the timestamps, in frame order).
     clock: WindowClock,
+    /// `config.key_vlan` and `config.key_tunnel` as the key's masks.
+    key_masks: KeyMasks,
+    /// Start of the window of the packets metered so far; the clock's, but for the packets
+    /// prepared and not yet metered.
+    window_start: Option<u64>,
     counters: Counters,
 }
 
@@ -109,6 +116,8 @@ impl Meter {
             table: FlowTable::new(config.max_flows, seed),
             frags: FragTable::new(config.max_fragments),
             clock: WindowClock::new(config.window_secs),
+            window_start: None,
+            key_masks: KeyMasks::new(config.key_vlan, config.key_tunnel),
             counters: Counters::default(),
             tunnels: TunnelFilter::new(&config.tunnel_ports),
             config,
@@ -149,61 +158,50 @@ impl Meter {
     /// The [`Skip`] reason when the packet was not metered (it is counted either way).
     #[inline]
     pub fn process<S: Sink + ?Sized>(&mut self, frame: &Frame<'_>, sink: &mut S) -> Result<(), Skip> {
-        // The per-packet path keeps its state in locals: staging it in a `Prepared`, as the batch
-        // does, costs a 150-byte copy per packet.
-        let raw_ts = self.clock.resolve(frame.ts);
+        // The two steps of a batch (prepare, commit) at once. The state stays in locals: staging
+        // it in a `Prepared`, as the batch does, costs a copy.
         let mut d = Dissected::EMPTY;
-        let result = self.dissect(frame, raw_ts, &mut d);
-        let (key, hash) = if result.is_ok() { self.key_of(frame, &d) } else { (FlowKey::ZERO, 0) };
-        self.commit(frame, raw_ts, result, &d, &key, hash, None, sink)
-    }
-
-    #[inline(always)]
-    fn key_of(&self, frame: &Frame<'_>, d: &Dissected) -> (FlowKey, u64) {
-        let key = FlowKey::new(
-            d,
-            frame.observation_point,
-            frame.direction,
-            frame.action,
-            self.config.key_vlan,
-            self.config.key_tunnel,
-        );
-        let hash = self.table.hash(&key);
-        (key, hash)
+        let mut key = FlowKey::ZERO;
+        let head = self.prepare(frame, &mut d, &mut key);
+        self.counters.packets_in += 1;
+        let result = self.commit(&head, NO_HINT, &key, &d, sink);
+        if result.is_ok() {
+            self.counters.metered += 1;
+        }
+        result
     }
 
     /// Meter a batch of packets: exactly the records (same order, same points in the sequence)
     /// and the counters that calling [`Meter::process`] on each frame in turn would give, but
     /// faster on large tables, because the table's memory for the next few packets is fetched
     /// while the current one is metered (software pipelining, look-ahead [`BATCH_LOOKAHEAD`]
-    /// frames). Only the parsing, key hashing and cache prefetching run ahead; the table itself
-    /// changes strictly in frame order. Never allocates.
+    /// frames). Only the parsing, key hashing, window placement and cache prefetching run ahead;
+    /// the table itself changes strictly in frame order. Never allocates.
     ///
     /// Returns how many frames were not metered (each counted under its [`Skip`] reason in
     /// [`Meter::counters`], as `process` would).
     pub fn process_batch<S: Sink + ?Sized>(&mut self, frames: &[Frame<'_>], sink: &mut S) -> usize {
-        const RING: usize = BATCH_RING;
-        let mut ring = [Prepared::EMPTY; RING];
-        // The look-ahead clock: the running maximum of the timestamps of the frames prepared so
-        // far, which is what the meter's clock will be when each is committed (SPEC §4).
-        let mut clock_ns = self.clock.clock_ns();
+        let mut ring = [Prepared::EMPTY; BATCH_RING];
         let n = frames.len();
         let mut skipped = 0usize;
         for (j, frame) in frames.iter().enumerate().take(BATCH_LOOKAHEAD) {
-            self.prepare_ahead(frame, &mut clock_ns, &mut ring[j % RING]);
+            self.prepare_ahead(frame, &mut ring[j % BATCH_RING]);
         }
         // While frames remain beyond the look-ahead, every stage runs: no per-frame tests of how
         // far the batch goes. The last BATCH_LOOKAHEAD frames then drain the pipeline.
-        let split = n.saturating_sub(BATCH_LOOKAHEAD);
         let later = frames.get(BATCH_LOOKAHEAD..).unwrap_or(&[]);
-        for (i, (frame, ahead)) in frames.iter().zip(later).enumerate() {
-            let stages = Stages { ahead: Some(ahead), slot: true, links: true };
-            skipped += self.batch_step(i, frame, stages, &mut ring, &mut clock_ns, sink) as usize;
+        for (i, ahead) in later.iter().enumerate() {
+            let stages = Stages { ahead: Some(ahead), slot: true };
+            skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
-        for (i, frame) in frames.iter().enumerate().skip(split) {
-            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n, links: i + LINKS_AHEAD < n };
-            skipped += self.batch_step(i, frame, stages, &mut ring, &mut clock_ns, sink) as usize;
+        for i in n.saturating_sub(BATCH_LOOKAHEAD)..n {
+            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n };
+            skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
+        debug_assert_eq!(self.window_start, self.clock.current_start_ns());
+        // Counted once here: the sink cannot see the counters while the batch runs.
+        self.counters.packets_in += n as u64;
+        self.counters.metered += (n - skipped) as u64;
         skipped
     }
 
@@ -213,59 +211,61 @@ impl Meter {
     fn batch_step<S: Sink + ?Sized>(
         &mut self,
         i: usize,
-        frame: &Frame<'_>,
         stages: Stages<'_, '_>,
         ring: &mut [Prepared; BATCH_RING],
-        clock_ns: &mut u64,
         sink: &mut S,
     ) -> bool {
-        const RING: usize = BATCH_RING;
         if let Some(ahead) = stages.ahead {
-            self.prepare_ahead(ahead, clock_ns, &mut ring[(i + BATCH_LOOKAHEAD) % RING]);
+            self.prepare_ahead(ahead, &mut ring[(i + BATCH_LOOKAHEAD) % BATCH_RING]);
         }
         if stages.slot {
-            let p = &mut ring[(i + SLOT_AHEAD) % RING];
-            if p.result.is_ok() {
-                p.slot_hint = self.table.prefetch_slot(p.hash);
+            let p = &mut ring[(i + SLOT_AHEAD) % BATCH_RING];
+            if p.head.result.is_ok() {
+                p.hint = self.table.prefetch_slot(p.head.hash);
             }
         }
-        if stages.links {
-            let p = &ring[(i + LINKS_AHEAD) % RING];
-            if let (Ok(()), Some(slot)) = (p.result, p.slot_hint) {
-                self.table.prefetch_links(slot);
-            }
-        }
-        let p = &ring[i % RING];
-        self.commit(frame, p.raw_ts, p.result, &p.d, &p.key, p.hash, p.slot_hint, sink).is_err()
+        let p = &ring[i % BATCH_RING];
+        self.commit(&p.head, p.hint, &p.key, &p.d, sink).is_err()
     }
 
-    /// The look-ahead stage of [`Meter::process_batch`]: resolve the timestamp against the
-    /// look-ahead clock, prepare, and start loading the frame's index bucket.
+    /// The look-ahead stage of [`Meter::process_batch`]: prepare into `p` and start loading the
+    /// frame's index bucket.
     #[inline(always)]
-    fn prepare_ahead(&mut self, frame: &Frame<'_>, clock_ns: &mut u64, p: &mut Prepared) {
-        let raw_ts = match frame.ts {
-            Timestamp::Ns(ns) => ns,
-            Timestamp::Missing | Timestamp::OutOfRange => *clock_ns,
-        };
-        *clock_ns = (*clock_ns).max(raw_ts);
-        self.prepare(frame, raw_ts, p);
-        if p.result.is_ok() {
-            self.table.prefetch_index(p.hash);
-        }
-    }
-
-    /// Everything about a packet that does not touch the session table, the window or the
-    /// counters: dissection (which does update the fragment table, so packets are prepared in
-    /// frame order), the flow key and its hash. `raw_ts` is the frame's resolved timestamp.
-    #[inline(always)]
-    fn prepare(&mut self, frame: &Frame<'_>, raw_ts: u64, p: &mut Prepared) {
-        p.raw_ts = raw_ts;
-        p.slot_hint = None;
+    fn prepare_ahead(&mut self, frame: &Frame<'_>, p: &mut Prepared) {
         p.d = Dissected::EMPTY;
-        p.result = self.dissect(frame, raw_ts, &mut p.d);
-        if p.result.is_ok() {
-            (p.key, p.hash) = self.key_of(frame, &p.d);
+        p.head = self.prepare(frame, &mut p.d, &mut p.key);
+        p.hint = NO_HINT;
+        if p.head.result.is_ok() {
+            self.table.prefetch_index(p.head.hash);
         }
+    }
+
+    /// Everything about a packet that does not touch the session table or the counters: the
+    /// timestamp resolved and placed by the meter's clock, dissection into `d` (which
+    /// must be [`Dissected::EMPTY`]; dissection does update the fragment table, so packets are
+    /// prepared in frame order), the flow key (into `key`, when the packet is metered) and its hash.
+    #[inline(always)]
+    fn prepare(&mut self, frame: &Frame<'_>, d: &mut Dissected, key: &mut FlowKey) -> Head {
+        // Missing and out-of-range timestamps take the clock (SPEC §4).
+        let (raw_ts, bad_ts) = match frame.ts {
+            Timestamp::Ns(ns) => (ns, 0),
+            Timestamp::Missing => (self.clock.clock_ns(), 0),
+            Timestamp::OutOfRange => (self.clock.clock_ns(), BAD_TS),
+        };
+        let (ts, placed) = self.clock.place_marked(raw_ts);
+        let special = placed | bad_ts;
+        let result = self.dissect(frame, raw_ts, d);
+        if result.is_err() {
+            return Head { ts, hash: 0, special: special | SKIPPED, result };
+        }
+        // The notes' own bits, above the others: no test needed to flag them.
+        let special = special | d.notes.0 << NOTES_SHIFT;
+        // Built and hashed in registers, then stored once.
+        let k =
+            FlowKey::with_masks(d, frame.observation_point, frame.direction, frame.action, self.key_masks);
+        let hash = self.table.hash(&k);
+        *key = k;
+        Head { ts, hash, special, result }
     }
 
     /// Dissect `frame` (resolved timestamp `raw_ts`) into `d`, which must be
@@ -284,57 +284,32 @@ impl Meter {
         )
     }
 
-    /// Meter a prepared packet: counters, clock and window (rollover), table, stats — the part of
-    /// [`Meter::process`] that must run in frame order.
+    /// Meter a prepared packet: window rollover, table, stats — the part of [`Meter::process`]
+    /// that must run in frame order. `packets_in` and `metered` are the caller's to count.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn commit<S: Sink + ?Sized>(
         &mut self,
-        frame: &Frame<'_>,
-        raw_ts: u64,
-        result: Result<(), Skip>,
-        d: &Dissected,
+        head: &Head,
+        hint: u32,
         key: &FlowKey,
-        hash: u64,
-        hint: Option<u32>,
+        d: &Dissected,
         sink: &mut S,
     ) -> Result<(), Skip> {
-        self.counters.packets_in += 1;
-        if frame.ts == Timestamp::OutOfRange {
-            self.counters.bad_timestamp += 1;
+        if head.special != 0 {
+            self.commit_special(head.ts, head.special, head.result, d.notes, sink)?;
         }
-        let previous_window = self.clock.current_start_ns();
-        let (ts, late) = match self.clock.place(raw_ts) {
-            Placement::Current(t) => (t, false),
-            Placement::Late(t) => (t, true),
-            Placement::Rollover { ts_ns, .. } => {
-                self.counters.rollovers += 1;
-                // previous_window is Some: a rollover needs a current window.
-                self.emit_all(previous_window.unwrap_or(0), EndReason::Window, sink);
-                (ts_ns, false)
-            }
-        };
-
-        if let Err(skip) = result {
-            self.counters.skipped[skip as usize] += 1;
-            return Err(skip);
-        }
-        if d.notes != Notes::default() || late {
-            self.count_notes(d.notes, late);
-        }
-
-        let window_start = self.clock.current_start_ns().unwrap_or(0);
-        let s = match self.table.upsert_entry_hinted(key, hash, hint) {
+        let s = match self.table.upsert_entry_hinted(key, head.hash, hint) {
             (Upsert::Existing(slot), s) if s.packets == u32::MAX => {
-                self.split(slot, window_start, sink);
+                self.split(slot, sink);
                 self.table.stats_mut(slot)
             }
             (Upsert::Replaced(slot, old_key, old_stats), _) => {
-                self.evicted(&old_key, &old_stats, window_start, sink);
+                self.evicted(&old_key, &old_stats, sink);
                 self.table.stats_mut(slot)
             }
             (_, s) => s,
         };
+        let ts = head.ts;
         if s.packets == 0 {
             s.first_ns = ts;
             s.last_ns = ts;
@@ -353,13 +328,45 @@ impl Meter {
         if d.tcp_flags & SYN_ACK == SYN_ACK {
             s.flags |= FLAG_SYN_ACK;
         }
-        self.counters.metered += 1;
+        Ok(())
+    }
+
+    /// The rarer parts of [`Meter::commit`], for a packet with any `special` bit: a bad timestamp,
+    /// a window that opens (the first packet, a rollover), a skip, notes, lateness. Out of line,
+    /// so that the common packet's path stays short.
+    #[inline(never)]
+    fn commit_special<S: Sink + ?Sized>(
+        &mut self,
+        ts: u64,
+        special: u8,
+        result: Result<(), Skip>,
+        notes: Notes,
+        sink: &mut S,
+    ) -> Result<(), Skip> {
+        if special & BAD_TS != 0 {
+            self.counters.bad_timestamp += 1;
+        }
+        if special & OPENS != 0 {
+            if let Some(previous) = self.window_start {
+                self.counters.rollovers += 1;
+                self.emit_all(previous, EndReason::Window, sink);
+            }
+            // A window opens only with a packet in it, not late: `ts` is its own time.
+            self.window_start = Some(self.clock.align(ts));
+        }
+        if let Err(skip) = result {
+            self.counters.skipped[skip as usize] += 1;
+            return Err(skip);
+        }
+        if special & (NOTES | LATE) != 0 {
+            self.count_notes(notes, special & LATE != 0);
+        }
         Ok(())
     }
 
     /// Emit every flow in the table (end of input). The meter stays usable. Never allocates.
     pub fn flush<S: Sink + ?Sized>(&mut self, sink: &mut S) {
-        if let Some(start) = self.clock.current_start_ns() {
+        if let Some(start) = self.window_start {
             self.emit_all(start, EndReason::Flush, sink);
         }
     }
@@ -367,7 +374,8 @@ impl Meter {
     /// Split a flow before its packet count overflows; it continues in a new record.
     #[cold]
     #[inline(never)]
-    fn split<S: Sink + ?Sized>(&mut self, slot: u32, window_start: u64, sink: &mut S) {
+    fn split<S: Sink + ?Sized>(&mut self, slot: u32, sink: &mut S) {
+        let window_start = self.window_start();
         let (k, s) = self.table.get(slot);
         let record = self.record(k, s, window_start, EndReason::PacketLimit);
         self.emit(&record, sink);
@@ -376,16 +384,16 @@ impl Meter {
 
     /// Emit the flow the table evicted to make room.
     #[inline(never)]
-    fn evicted<S: Sink + ?Sized>(
-        &mut self,
-        key: &FlowKey,
-        stats: &FlowStats,
-        window_start: u64,
-        sink: &mut S,
-    ) {
+    fn evicted<S: Sink + ?Sized>(&mut self, key: &FlowKey, stats: &FlowStats, sink: &mut S) {
+        let window_start = self.window_start();
         self.counters.evictions += 1;
         let record = self.record(key, stats, window_start, EndReason::Evicted);
         self.emit(&record, sink);
+    }
+
+    /// Start of the window the packets being committed are in (a packet is always in one).
+    fn window_start(&self) -> u64 {
+        self.window_start.unwrap_or(0)
     }
 
     /// Count the notes of a metered packet (called only when there is one: most packets have none).
@@ -425,16 +433,14 @@ impl Meter {
 
 const SYN_ACK: u16 = 0x12;
 
-/// How many frames ahead [`Meter::process_batch`] parses, hashes and prefetches the index bucket.
+/// How many frames ahead [`Meter::process_batch`] parses, places, hashes and prefetches the
+/// index bucket.
 pub const BATCH_LOOKAHEAD: usize = 12;
 /// How many frames ahead it reads the (prefetched) index entry and prefetches the slot.
 const SLOT_AHEAD: usize = 8;
-/// How many frames ahead it reads the (prefetched) slot and prefetches its LRU neighbours.
-const LINKS_AHEAD: usize = 4;
 /// Ring of prepared frames: a power of two above the look-ahead.
 const BATCH_RING: usize = 16;
-const _: () =
-    assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD && LINKS_AHEAD < SLOT_AHEAD);
+const _: () = assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD);
 
 /// Which look-ahead stages of [`Meter::process_batch`] have a frame to work on at a step.
 #[derive(Clone, Copy)]
@@ -443,32 +449,57 @@ struct Stages<'f, 'a> {
     ahead: Option<&'f Frame<'a>>,
     /// Whether there is a frame [`SLOT_AHEAD`] ahead.
     slot: bool,
-    /// Whether there is a frame [`LINKS_AHEAD`] ahead.
-    links: bool,
 }
 
-/// A packet parsed and keyed, waiting for its turn at the table (see [`Meter::process_batch`]).
+/// No slot hint (above any slot number, so [`FlowTable::upsert_entry_hinted`] ignores it).
+const NO_HINT: u32 = u32::MAX;
+
+/// Bits of [`Prepared::special`]: the reasons a packet takes [`Meter::commit_special`].
+/// Not metered (`result` says why).
+const SKIPPED: u8 = 1;
+/// Opens a window: the first packet, or a rollover.
+const OPENS: u8 = window::OPENS;
+/// Before the current window.
+const LATE: u8 = window::LATE;
+/// Its timestamp was out of range.
+const BAD_TS: u8 = 8;
+/// Where a packet's notes (4 bits) sit in `special`.
+const NOTES_SHIFT: u8 = 4;
+/// Has notes.
+const NOTES: u8 = 0xf << NOTES_SHIFT;
+const _: () = assert!(Notes::BAD_LENGTH.0 == 8 && (SKIPPED | OPENS | LATE | BAD_TS) & NOTES == 0);
+
+/// What [`Meter::prepare`] says about a packet besides its dissection and key.
+#[derive(Clone, Copy)]
+struct Head {
+    /// The packet's time in its window (a late packet's is the window start).
+    ts: u64,
+    /// The key's hash (meaningful only when `result` is Ok).
+    hash: u64,
+    /// [`SKIPPED`], [`OPENS`], ...: 0 for nearly every packet.
+    special: u8,
+    /// The dissection's verdict.
+    result: Result<(), Skip>,
+}
+
+/// A packet parsed, keyed and placed in its window, waiting for its turn at the table (see
+/// [`Meter::process_batch`]).
 #[derive(Clone, Copy)]
 struct Prepared {
-    /// The resolved timestamp (missing ones take the clock as it will be at this packet).
-    raw_ts: u64,
-    /// The dissection's verdict; `d`, `key` and `hash` are meaningful only when Ok.
-    result: Result<(), Skip>,
-    d: Dissected,
+    head: Head,
+    /// The slot the index pointed at when prefetched (a hint), or [`NO_HINT`].
+    hint: u32,
+    /// Meaningful only when `head.result` is Ok, as `d`.
     key: FlowKey,
-    hash: u64,
-    /// The slot the index pointed at when prefetched (a hint).
-    slot_hint: Option<u32>,
+    d: Dissected,
 }
 
 impl Prepared {
     const EMPTY: Prepared = Prepared {
-        raw_ts: 0,
-        result: Ok(()),
-        d: Dissected::EMPTY,
+        head: Head { ts: 0, hash: 0, special: 0, result: Ok(()) },
+        hint: NO_HINT,
         key: FlowKey::ZERO,
-        hash: 0,
-        slot_hint: None,
+        d: Dissected::EMPTY,
     };
 }
 

@@ -14,8 +14,8 @@
 //! index per flow) to stay allocation-free. Linear probing with backward-shift deletion leaves no
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 
-use crate::key::{hash_key, FlowKey};
-use crate::mem::{prefetch, Zeroable, ZeroedArray};
+use crate::key::{FlowKey, HashKeys};
+use crate::mem::{prefetch_at, Zeroable, ZeroedArray};
 
 /// Counters of one flow within one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,7 +91,8 @@ pub struct FlowTable {
     /// Most recently updated slot.
     lru_tail: u32,
     slot_bits: u32,
-    seed: u64,
+    /// The per-table hash seed, folded into the hash's constants.
+    hash_keys: HashKeys,
 }
 
 impl FlowTable {
@@ -110,7 +111,7 @@ impl FlowTable {
             // Bits needed to write `max_flows` itself: an entry stores slot + 1 (1..=max_flows),
             // so it is never 0 (EMPTY).
             slot_bits: 32 - max_flows.leading_zeros(),
-            seed,
+            hash_keys: HashKeys::new(seed),
         }
     }
 
@@ -172,7 +173,7 @@ impl FlowTable {
     /// The hash [`FlowTable::upsert`] uses for `key` (seeded per table).
     #[inline]
     pub(crate) fn hash(&self, key: &FlowKey) -> u64 {
-        hash_key(key, self.seed)
+        self.hash_keys.hash(key)
     }
 
     /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
@@ -226,68 +227,54 @@ impl FlowTable {
         &mut self,
         key: &FlowKey,
         hash: u64,
-        hint: Option<u32>,
+        hint: u32,
     ) -> (Upsert, &mut FlowStats) {
-        if let Some(slot) = hint {
-            if slot < self.len && self.slots[slot as usize].key == *key {
-                // The stats' address is taken before the LRU stores, so it is not reloaded.
-                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
-                let s = &mut slots[slot as usize].stats;
-                move_to_tail(links, lru_head, lru_tail, slot);
-                return (Upsert::Existing(slot), s);
-            }
+        let slot = hint;
+        // Any hint at or above `len` (such as u32::MAX for none) is no slot in use.
+        if slot < self.len && self.slots[slot as usize].key == *key {
+            // The stats' address is taken before the LRU stores, so it is not reloaded.
+            let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+            let s = &mut slots[slot as usize].stats;
+            move_to_tail(links, lru_head, lru_tail, slot);
+            return (Upsert::Existing(slot), s);
         }
         self.upsert_entry(key, hash)
     }
 
     /// Ask the CPU to start loading the index bucket where the probe for `hash` begins. A hint:
-    /// no state changes, nothing happens on targets other than x86-64.
+    /// no state changes, nothing happens on targets other than x86-64. (`home` is always a
+    /// bucket, but the prefetch needs no bounds check either way.)
     #[inline]
     pub(crate) fn prefetch_index(&self, hash: u64) {
-        prefetch(&self.index[self.home(hash)]);
+        prefetch_at(&self.index, self.home(hash), 0);
     }
 
     /// Read the start of the probe run for `hash` (after [`FlowTable::prefetch_index`] brought it
-    /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or `None`.
+    /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or
+    /// `u32::MAX`.
     /// A hint only: the table may change before the upsert, which probes again in full.
     #[inline(always)]
-    pub(crate) fn prefetch_slot(&self, hash: u64) -> Option<u32> {
+    pub(crate) fn prefetch_slot(&self, hash: u64) -> u32 {
         let tag_mask = !0u32 << self.slot_bits;
         let want_tag = self.entry(0, hash) & tag_mask;
         let mut i = self.home(hash);
         for _ in 0..4 {
             let e = self.index[i];
             if e == EMPTY {
-                return None;
+                return NIL;
             }
             if e & tag_mask == want_tag {
                 let slot = self.slot_of(e);
-                let s = self.slots.get(slot as usize)?;
-                prefetch(s);
-                // A slot is 80 bytes: it may straddle two cache lines.
-                prefetch(&s.stats.packets);
-                if let Some(l) = self.links.get(slot as usize) {
-                    prefetch(l);
-                }
-                return Some(slot);
+                // A slot is 80 bytes: it always spans two cache lines; its last byte is in the
+                // second.
+                prefetch_at(&self.slots, slot as usize, 0);
+                prefetch_at(&self.slots, slot as usize, core::mem::size_of::<Slot>() - 1);
+                prefetch_at(&self.links, slot as usize, 0);
+                return slot;
             }
             i = self.next_bucket(i);
         }
-        None
-    }
-
-    /// Start loading the LRU links of `slot`'s neighbours (read from its own links, which
-    /// [`FlowTable::prefetch_slot`] brought in): the upsert relinks them. A hint only.
-    #[inline]
-    pub(crate) fn prefetch_links(&self, slot: u32) {
-        if let Some(l) = self.links.get(slot as usize) {
-            if let Some(p) = self.links.get(l.prev as usize) {
-                prefetch(p);
-            }
-            if let Some(n) = self.links.get(l.next as usize) {
-                prefetch(n);
-            }
-        }
+        NIL
     }
 
     /// The miss path of [`FlowTable::upsert`], kept out of line so that the hit path (nearly every
@@ -352,7 +339,7 @@ impl FlowTable {
             // Few flows in a large table: zero just their entries, so that a small window does not
             // touch (and make resident) the whole index.
             for slot in 0..self.len {
-                let mut i = self.home(hash_key(&self.slots[slot as usize].key, self.seed));
+                let mut i = self.home(self.hash_keys.hash(&self.slots[slot as usize].key));
                 // Entries cleared earlier in this loop read as EMPTY; step over them.
                 while self.index[i] == EMPTY || self.slot_of(self.index[i]) != slot {
                     i = self.next_bucket(i);
@@ -368,7 +355,7 @@ impl FlowTable {
     /// Remove `slot`'s entry (key `key`) from the index with backward-shift deletion, which keeps
     /// every probe run contiguous and leaves no tombstone.
     fn remove_index(&mut self, slot: u32, key: &FlowKey) {
-        let mut i = self.home(hash_key(key, self.seed));
+        let mut i = self.home(self.hash_keys.hash(key));
         // EMPTY decodes to slot u32::MAX, never a slot number, so the run's hole is not mistaken.
         while self.slot_of(self.index[i]) != slot {
             i = self.next_bucket(i);
@@ -382,7 +369,7 @@ impl FlowTable {
                 break;
             }
             let k = self.slots[self.slot_of(e) as usize].key;
-            let home = self.home(hash_key(&k, self.seed));
+            let home = self.home(self.hash_keys.hash(&k));
             // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
             let in_between = if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
             if !in_between {

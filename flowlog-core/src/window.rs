@@ -46,16 +46,27 @@ pub enum Placement {
 #[derive(Debug, Clone, Copy)]
 pub struct WindowClock {
     window_ns: u64,
-    /// Start of the current window; `None` before the first packet.
-    start_ns: Option<u64>,
+    /// Start of the current window (0 before the first packet).
+    start_ns: u64,
+    /// `window_ns` once a window is open, 0 before the first packet: "in the current window" is
+    /// then `start_ns <= ts < start_ns + open_ns` for every packet, with no separate test for
+    /// whether there is a window.
+    open_ns: u64,
     /// Largest timestamp seen (SPEC §4: "the meter's clock").
     clock_ns: u64,
 }
 
+/// Bit of [`WindowClock::place_marked`]'s mark: the packet opens a window (the first packet, or
+/// a rollover).
+pub(crate) const OPENS: u8 = 2;
+/// Bit of [`WindowClock::place_marked`]'s mark: the packet is late.
+pub(crate) const LATE: u8 = 4;
+
 impl WindowClock {
     /// A clock for windows of `window_secs` (≥ 1, validated by `Config`).
     pub fn new(window_secs: u64) -> WindowClock {
-        WindowClock { window_ns: window_secs.max(1).saturating_mul(NS_PER_SEC), start_ns: None, clock_ns: 0 }
+        let window_ns = window_secs.max(1).saturating_mul(NS_PER_SEC);
+        WindowClock { window_ns, start_ns: 0, open_ns: 0, clock_ns: 0 }
     }
 
     /// Start of the window holding `ts_ns`: floor(ts / W) × W.
@@ -71,7 +82,7 @@ impl WindowClock {
 
     /// Start of the current window, if any packet was seen.
     pub fn current_start_ns(&self) -> Option<u64> {
-        self.start_ns
+        (self.open_ns != 0).then_some(self.start_ns)
     }
 
     /// The largest timestamp seen so far (0 before any packet).
@@ -92,23 +103,30 @@ impl WindowClock {
     /// windows is one rollover, straight to the packet's window (SPEC §4).
     #[inline]
     pub fn place(&mut self, ts_ns: u64) -> Placement {
-        if ts_ns > self.clock_ns {
-            self.clock_ns = ts_ns;
+        let first = self.open_ns == 0;
+        match self.place_marked(ts_ns) {
+            (ts, 0) => Placement::Current(ts),
+            (ts, LATE) => Placement::Late(ts),
+            (ts, _) if first => Placement::Current(ts),
+            (ts, _) => Placement::Rollover { start_ns: self.start_ns, ts_ns: ts },
         }
-        match self.start_ns {
-            None => {
-                let start = self.align(ts_ns);
-                self.start_ns = Some(start);
-                Placement::Current(ts_ns)
-            }
-            Some(start) if ts_ns < start => Placement::Late(start),
-            Some(start) if ts_ns - start < self.window_ns => Placement::Current(ts_ns),
-            Some(_) => {
-                let start = self.align(ts_ns);
-                self.start_ns = Some(start);
-                Placement::Rollover { start_ns: start, ts_ns }
-            }
+    }
+
+    /// [`WindowClock::place`] as the meter records it: the packet's time in its window (the
+    /// window start for a late packet) and a mark, 0 for a packet in the current window, else
+    /// [`OPENS`] or [`LATE`].
+    #[inline(always)]
+    pub(crate) fn place_marked(&mut self, ts_ns: u64) -> (u64, u8) {
+        self.clock_ns = self.clock_ns.max(ts_ns);
+        if ts_ns >= self.start_ns && ts_ns - self.start_ns < self.open_ns {
+            return (ts_ns, 0);
         }
+        if self.open_ns != 0 && ts_ns < self.start_ns {
+            return (self.start_ns, LATE);
+        }
+        self.start_ns = self.align(ts_ns);
+        self.open_ns = self.window_ns;
+        (ts_ns, OPENS)
     }
 }
 
