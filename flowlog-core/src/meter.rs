@@ -143,7 +143,7 @@ impl Meter {
     /// window length); `None` before the first packet. A packet at or after its end, this plus
     /// `window_secs`, closes it (SPEC §4): a collector can tell which packets will roll over.
     pub fn window_start_ns(&self) -> Option<u64> {
-        self.clock.current_start_ns()
+        self.window_start
     }
 
     /// Heap bytes the meter holds (session table, index and fragment table).
