@@ -276,6 +276,20 @@ struct Found {
     interface: u32,
 }
 
+impl Found {
+    /// The frame, given its bytes (`data_len` of them, at `data_at` in the buffer).
+    #[inline]
+    fn with_data(self, data: &[u8]) -> CapturedFrame<'_> {
+        CapturedFrame {
+            ts: self.ts,
+            link: self.link,
+            orig_len: self.orig_len,
+            data,
+            interface: self.interface,
+        }
+    }
+}
+
 /// Reads frames from a pcap or pcapng stream, one buffer reused for every frame.
 ///
 /// ```no_run
@@ -419,13 +433,7 @@ impl<R: Read> CaptureReader<R> {
     pub fn next_frame(&mut self) -> Result<Option<CapturedFrame<'_>>, CaptureError> {
         self.follow_mapping();
         let found = self.next_found()?;
-        Ok(found.map(|f| CapturedFrame {
-            ts: f.ts,
-            link: f.link,
-            orig_len: f.orig_len,
-            data: self.data(&f),
-            interface: f.interface,
-        }))
+        Ok(found.map(|f| f.with_data(self.data(&f))))
     }
 
     /// Up to `frames.len()` next frames at once, as [`CapturedFrame::to_frame`] gives them, for
@@ -472,15 +480,7 @@ impl<R: Read> CaptureReader<R> {
         self.pending = pending;
         result?;
         for (frame, f) in frames.iter_mut().zip(&self.pending) {
-            *frame = Frame {
-                ts: f.ts,
-                link: f.link,
-                orig_len: f.orig_len,
-                data: self.data(f),
-                observation_point: f.interface,
-                direction: Direction::Unknown,
-                action: Action::Accept,
-            };
+            *frame = f.with_data(self.data(f)).to_frame();
         }
         Ok(self.pending.len())
     }
@@ -526,24 +526,11 @@ impl<R: Read> CaptureReader<R> {
             let Some((header, data)) = whole_pcap_record(bytes, at, order, header_len) else {
                 break;
             };
-            let frac = header[1] as u64;
-            *frame = Frame {
-                ts: Timestamp::from_parts(header[0] as u64, if nanos { frac } else { frac * 1_000 }),
-                link,
-                orig_len: header[3],
-                data,
-                observation_point: 0,
-                direction: Direction::Unknown,
-                action: Action::Accept,
-            };
+            let ts = pcap_timestamp(header[0], header[1], nanos);
+            *frame = CapturedFrame { ts, link, orig_len: header[3], data, interface: 0 }.to_frame();
             n += 1;
             at += header_len + data.len();
-            // Every cache line up to PREFETCH_AHEAD past the next record, as `prefetch_ahead`.
-            let upto = (at + PREFETCH_AHEAD).min(bytes.len());
-            if let Some(ahead) = bytes.get(line..upto) {
-                ahead.iter().step_by(64).for_each(prefetch);
-                line += ahead.len().next_multiple_of(64);
-            }
+            line = prefetch_lines(bytes, line, (at + PREFETCH_AHEAD).min(bytes.len()));
         }
         *prefetched = line;
         *consumed += (at - first) as u64;
@@ -610,16 +597,8 @@ impl<R: Read> CaptureReader<R> {
     #[inline]
     fn prefetch_ahead(&mut self) {
         let Buffer::Mapped(map) = &self.buf else { return };
-        let bytes = map.bytes();
         let upto = (self.start + PREFETCH_AHEAD).min(self.end);
-        let mut at = self.prefetched.max(self.start);
-        while at < upto {
-            if let Some(b) = bytes.get(at) {
-                prefetch(b);
-            }
-            at += 64;
-        }
-        self.prefetched = at;
+        self.prefetched = prefetch_lines(map.bytes(), self.prefetched.max(self.start), upto);
     }
 
     /// Bytes of the file consumed so far.
@@ -760,9 +739,8 @@ impl<R: Read> CaptureReader<R> {
         if !self.fill(total)? {
             return Err(self.error(CaptureErrorKind::Truncated));
         }
-        let frac_ns = if nanos { ts_frac as u64 } else { ts_frac as u64 * 1_000 };
         let found = Found {
-            ts: Timestamp::from_parts(ts_sec as u64, frac_ns),
+            ts: pcap_timestamp(ts_sec, ts_frac, nanos),
             link,
             orig_len,
             data_at: self.start + header_len,
@@ -980,7 +958,6 @@ impl<R: Read> CaptureReader<R> {
     }
 }
 
-/// An option's value without its padding.
 /// The four fields of a pcap record header: seconds, fraction, captured length, wire length.
 #[inline(always)]
 fn pcap_fields(h: &[u8; 16], order: Order) -> [u32; 4] {
@@ -1006,6 +983,23 @@ fn whole_pcap_record(bytes: &[u8], at: usize, order: Order, header_len: usize) -
     Some((header, data))
 }
 
+/// Prefetch `bytes` every 64 bytes (a cache line) from `from` up to `upto`; returns where the
+/// next call starts.
+#[inline]
+fn prefetch_lines(bytes: &[u8], from: usize, upto: usize) -> usize {
+    let Some(lines) = bytes.get(from..upto) else { return from };
+    lines.iter().step_by(64).for_each(prefetch);
+    from + lines.len().next_multiple_of(64)
+}
+
+/// A pcap record's time: seconds and a fraction in µs or, for `nanos` files, ns.
+#[inline]
+fn pcap_timestamp(secs: u32, frac: u32, nanos: bool) -> Timestamp {
+    let frac_ns = if nanos { frac as u64 } else { frac as u64 * 1_000 };
+    Timestamp::from_parts(secs as u64, frac_ns)
+}
+
+/// An option's value without its padding.
 fn option_value<'a>(opt: &'a PcapNGOption<'_>) -> Option<&'a [u8]> {
     opt.value().get(..opt.len as usize)
 }
