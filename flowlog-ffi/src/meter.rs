@@ -112,13 +112,8 @@ impl FlowlogMeter {
                 }
             }
             if k > 0 {
-                let (meter, pending) = (&mut self.meter, &mut self.pending);
                 // Every record fits in `out` (see above); `pending` is there for the contract's sake.
-                meter.process_batch(&frames[..k], &mut |r: &Record| {
-                    if !out.push(r) {
-                        pending.push(*r);
-                    }
-                });
+                self.meter.process_batch(&frames[..k], &mut handoff(out, &mut self.pending));
                 done += k;
             } else {
                 let (n, _, result) = self.process_packets(buf, &run[..1], out);
@@ -153,18 +148,23 @@ impl FlowlogMeter {
                 Ok(frame) => frame,
                 Err(what) => return (done, last, Err(Failure::InvalidAt(what, done))),
             };
-            let mut sink = |r: &Record| {
-                if !out.push(r) {
-                    pending.push(*r);
-                }
-            };
-            last = match meter.process(&frame, &mut sink) {
+            last = match meter.process(&frame, &mut handoff(out, pending)) {
                 Ok(()) => FlowlogSkip::None,
                 Err(skip) => skip.into(),
             };
             done += 1;
         }
         (done, last, Ok(()))
+    }
+}
+
+/// The meter's sink for one call: records go to `out` while it has room, then wait in `pending`
+/// (the no-loss hand-off of the module notes).
+fn handoff<'a>(out: &'a mut OutRecords, pending: &'a mut Vec<Record>) -> impl FnMut(&Record) + 'a {
+    move |r: &Record| {
+        if !out.push(r) {
+            pending.push(*r);
+        }
     }
 }
 
@@ -401,12 +401,7 @@ pub unsafe extern "C" fn flowlog_meter_flush(
         let mut out = OutRecords::new(out, out_cap)?;
         m.drain_into(&mut out);
         if m.pending_len() == 0 {
-            let pending = &mut m.pending;
-            m.meter.flush(&mut |r: &Record| {
-                if !out.push(r) {
-                    pending.push(*r);
-                }
-            });
+            m.meter.flush(&mut handoff(&mut out, &mut m.pending));
         }
         // SAFETY: checked above.
         unsafe { put(records_len, out.len) };
