@@ -166,7 +166,7 @@ pub struct FlowRecord {
 }
 
 fn to_js(records: &[Record]) -> JsRecords {
-    JsRecords(records.to_vec())
+    JsRecords::new(records)
 }
 
 /// A record object back into a core record (for `formatRecords`).

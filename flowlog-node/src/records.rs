@@ -16,14 +16,21 @@ use napi::{check_status, sys, Env, JsValue, Result};
 
 use crate::convert;
 
-/// Records handed back to JavaScript, as `FlowRecord[]`.
-pub struct JsRecords(pub Vec<Record>);
+/// Records handed back to JavaScript, as `FlowRecord[]`: already in columns.
+pub struct JsRecords {
+    /// How many records.
+    n: usize,
+    /// Source and destination addresses of every record, comma-separated (no address has one).
+    addrs: String,
+    /// The numeric columns as BUILD reads them (see [`JsRecords::new`]).
+    numbers: Vec<u8>,
+}
 
-/// 32-bit fields per record in the `u32` column (see [`Columns::push`]).
+/// 32-bit fields per record in the `u32` column (see [`JsRecords::new`]).
 const U32_FIELDS: usize = 11;
 
 /// The builder: `(n, addrs, buffer)` → `FlowRecord[]`, keys in `FlowRecord`'s field order.
-/// `buffer` holds the columns one after another (see [`Columns::bytes`]); `%NAMES%` becomes the
+/// `buffer` holds the columns one after another (see [`JsRecords::new`]); `%NAMES%` becomes the
 /// name lists of the enum fields, indexed by discriminant.
 const BUILD: &str = r#"(function (n, addrs, buffer) {
   const [direction, action, endReason, logStatus] = %NAMES%;
@@ -65,67 +72,57 @@ fn names_literal() -> String {
     format!("[{}]", lists.iter().map(|l| format!("[{}]", quoted(l))).collect::<Vec<_>>().join(", "))
 }
 
-/// The records' fields, column by column.
-struct Columns {
-    /// Source and destination addresses of every record, comma-separated (no address has one).
-    addrs: String,
-    /// packets, bytes, start_ns, end_ns.
-    u64s: Vec<u64>,
-    /// See [`Columns::push`].
-    u32s: Vec<u32>,
-    /// window_start, window_secs (below 2^53: at most 1.8e10 s and 3.2e9 s).
-    f64s: Vec<f64>,
+impl JsRecords {
+    /// `records` in columns. `numbers` holds, in native byte order, every record's 4 u64s
+    /// (packets, bytes, start_ns, end_ns), then every record's 2 f64s (window_start, window_secs:
+    /// below 2^53), then every record's [`U32_FIELDS`] u32s; each column starts at a multiple of
+    /// its element size.
+    pub fn new(records: &[Record]) -> JsRecords {
+        let n = records.len();
+        let (f64_at, u32_at) = (32 * n, 48 * n);
+        let mut numbers = vec![0u8; u32_at + 4 * U32_FIELDS * n];
+        let mut addrs = String::with_capacity(32 * n);
+        for (i, r) in records.iter().enumerate() {
+            let k = &r.key;
+            let _ = write!(addrs, "{},{},", k.src_addr(), k.dst_addr());
+            put(&mut numbers, 32 * i, [r.packets, r.bytes, r.start_ns, r.end_ns].map(u64::to_ne_bytes));
+            put(
+                &mut numbers,
+                f64_at + 16 * i,
+                [r.window_start as f64, r.window_secs as f64].map(f64::to_ne_bytes),
+            );
+            // The enum discriminants and the two flags, as BUILD unpacks them.
+            let packed = k.direction() as u32
+                | (k.action() as u32) << 4
+                | (r.tcp_syn_ack as u32) << 8
+                | (r.has_icmp as u32) << 9
+                | (r.end_reason as u32) << 12
+                | (r.log_status as u32) << 16;
+            let u32s: [u32; U32_FIELDS] = [
+                k.src_port.into(),
+                k.dst_port.into(),
+                k.protocol.into(),
+                k.ip_version().into(),
+                k.observation_point,
+                k.vlan.into(),
+                k.tunnel_id,
+                r.tcp_flags.into(),
+                r.icmp_type.into(),
+                r.icmp_code.into(),
+                packed,
+            ];
+            put(&mut numbers, u32_at + 4 * U32_FIELDS * i, u32s.map(u32::to_ne_bytes));
+        }
+        addrs.pop(); // the last comma
+        JsRecords { n, addrs, numbers }
+    }
 }
 
-impl Columns {
-    fn of(records: &[Record]) -> Columns {
-        let n = records.len();
-        let mut c = Columns {
-            addrs: String::with_capacity(32 * n),
-            u64s: Vec::with_capacity(4 * n),
-            u32s: Vec::with_capacity(U32_FIELDS * n),
-            f64s: Vec::with_capacity(2 * n),
-        };
-        records.iter().for_each(|r| c.push(r));
-        c.addrs.pop(); // the last comma
-        c
-    }
-
-    /// The numeric columns as BUILD reads them: u64s, then f64s, then u32s (native byte order;
-    /// every column starts at a multiple of its element size).
-    fn bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 * (self.u64s.len() + self.f64s.len()) + 4 * self.u32s.len());
-        self.u64s.iter().for_each(|v| out.extend_from_slice(&v.to_ne_bytes()));
-        self.f64s.iter().for_each(|v| out.extend_from_slice(&v.to_ne_bytes()));
-        self.u32s.iter().for_each(|v| out.extend_from_slice(&v.to_ne_bytes()));
-        out
-    }
-
-    fn push(&mut self, r: &Record) {
-        let k = &r.key;
-        let _ = write!(self.addrs, "{},{},", k.src_addr(), k.dst_addr());
-        self.u64s.extend_from_slice(&[r.packets, r.bytes, r.start_ns, r.end_ns]);
-        // The enum discriminants and the two flags, as BUILD unpacks them.
-        let packed = k.direction() as u32
-            | (k.action() as u32) << 4
-            | (r.tcp_syn_ack as u32) << 8
-            | (r.has_icmp as u32) << 9
-            | (r.end_reason as u32) << 12
-            | (r.log_status as u32) << 16;
-        self.u32s.extend_from_slice(&[
-            k.src_port.into(),
-            k.dst_port.into(),
-            k.protocol.into(),
-            k.ip_version().into(),
-            k.observation_point,
-            k.vlan.into(),
-            k.tunnel_id,
-            r.tcp_flags.into(),
-            r.icmp_type.into(),
-            r.icmp_code.into(),
-            packed,
-        ]);
-        self.f64s.extend_from_slice(&[r.window_start as f64, r.window_secs as f64]);
+/// Write `values` one after another into `numbers` from `at` (in bounds by `JsRecords::new`'s
+/// layout).
+fn put<const W: usize, const N: usize>(numbers: &mut [u8], at: usize, values: [[u8; W]; N]) {
+    for (j, v) in values.iter().enumerate() {
+        numbers[at + W * j..at + W * (j + 1)].copy_from_slice(v);
     }
 }
 
@@ -159,31 +156,29 @@ unsafe fn builder(env: sys::napi_env) -> Result<sys::napi_value> {
 
 impl ToNapiValue for JsRecords {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let records = val.0;
-        if records.is_empty() {
+        if val.n == 0 {
             // Most calls finish no record: no columns, no call.
             let mut array = ptr::null_mut();
             // SAFETY: `env` is this call's live environment (ToNapiValue's contract).
             check_status!(unsafe { sys::napi_create_array(env, &mut array) })?;
             return Ok(array);
         }
-        let c = Columns::of(&records);
         // SAFETY: as above; every value passed to the call is a live value of `env`.
         unsafe {
             let mut addrs = ptr::null_mut();
             check_status!(sys::napi_create_string_utf8(
                 env,
-                c.addrs.as_ptr().cast(),
-                c.addrs.len() as isize,
+                val.addrs.as_ptr().cast(),
+                val.addrs.len() as isize,
                 &mut addrs
             ))?;
             // One buffer owned by JavaScript (no finalizer to run), the columns copied in.
-            let bytes = c.bytes();
+            let bytes = &val.numbers;
             let (mut data, mut buffer) = (ptr::null_mut(), ptr::null_mut());
             check_status!(sys::napi_create_arraybuffer(env, bytes.len(), &mut data, &mut buffer))?;
             // SAFETY: `data` points to `bytes.len()` writable bytes just allocated by V8.
             ptr::copy_nonoverlapping(bytes.as_ptr(), data.cast::<u8>(), bytes.len());
-            let args = [u32::to_napi_value(env, records.len() as u32)?, addrs, buffer];
+            let args = [u32::to_napi_value(env, val.n as u32)?, addrs, buffer];
             let function = builder(env)?;
             let mut this = ptr::null_mut();
             check_status!(sys::napi_get_undefined(env, &mut this))?;
