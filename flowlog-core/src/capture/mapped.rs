@@ -3,7 +3,7 @@
 //! Frames point straight into the page cache, so nothing is copied. What a mapping costs instead
 //! is the kernel's work on page tables: entering every page before it is read and removing the
 //! pages behind (so that resident memory stays bounded however large the file). [`MappedFile`]
-//! does both a window at a time, [`STEP`] bytes per system call, either on the reading thread or,
+//! does both a window at a time, [`STEP`] bytes at a go, either on the reading thread or,
 //! after [`MappedFile::page_in_background`], on a thread of its own, so that on a machine with a
 //! spare core the reader only reads.
 
@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use memmap2::{Advice, Mmap, UncheckedAdvice};
 
-/// Bytes entered into (or removed from) the page tables per system call: a multiple of every
-/// page size in use, so every range starts page aligned.
+/// Bytes entered into (or removed from) the page tables at a go: a multiple of every page size in
+/// use, so every range starts page aligned.
 const STEP: usize = 1 << 20;
 /// Pages are entered this far ahead of the read position and removed this far behind it, so at
 /// most about twice this much of the file is resident.
@@ -123,6 +123,21 @@ impl Drop for MappedFile {
     }
 }
 
+/// Enter the pages of `map[from..to]` into the page tables by reading a byte every 16 KiB.
+///
+/// A read fault enters the page and, by the kernel's fault-around, the rest of its 64 KiB
+/// (the default), so one read in four faults and the others find their page present. That costs
+/// the kernel less than `MADV_POPULATE_READ`, which walks the range page by page: over a 540 MiB
+/// capture, about 20 ms less system time. Reading every 16 KiB rather than every 64 KiB still
+/// enters most pages where fault-around is set smaller. A page that cannot be read (the file was
+/// truncated under the map) raises the same SIGBUS here as in the reader, which reads it anyway.
+fn enter_pages(map: &[u8], from: usize, to: usize) {
+    const STRIDE: usize = 16 << 10;
+    for at in (from..to).step_by(STRIDE) {
+        std::hint::black_box(map[at]);
+    }
+}
+
 impl Window {
     /// Enter the pages up to [`AHEAD`] past `position` and remove those more than [`AHEAD`]
     /// behind it.
@@ -130,7 +145,7 @@ impl Window {
         let end = map.len();
         while self.populated < end && self.populated < position + AHEAD {
             let upto = (self.populated + STEP).min(end);
-            let _ = map.advise_range(Advice::PopulateRead, self.populated, upto - self.populated);
+            enter_pages(map, self.populated, upto);
             self.populated = upto;
         }
         let behind = position.saturating_sub(AHEAD);
