@@ -1,6 +1,6 @@
 //! The flow key (SPEC §3): what makes two packets the same unidirectional flow.
 
-use crate::parse::Dissected;
+use crate::parse::{Dissected, Ipv4Transport};
 
 /// Which way a packet crossed its observation point, relative to the ENI (SPEC §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -154,6 +154,35 @@ impl FlowKey {
             dst_port: d.dst_port,
             vlan: d.vlan & masks.vlan,
             protocol: d.protocol,
+            packed,
+        }
+    }
+
+    /// [`FlowKey::with_masks`] of the summary `t` stands for ([`Ipv4Transport::dissected`]),
+    /// whatever the masks: it has no VLAN or tunnel id.
+    #[inline(always)]
+    pub(crate) fn ipv4_transport(
+        t: &Ipv4Transport,
+        observation_point: u32,
+        direction: Direction,
+        action: Action,
+    ) -> FlowKey {
+        let mut packed = direction as u8;
+        if action == Action::Reject {
+            packed |= ACTION_BIT;
+        }
+        let (mut src, mut dst) = ([0; 16], [0; 16]);
+        src[..4].copy_from_slice(&t.src);
+        dst[..4].copy_from_slice(&t.dst);
+        FlowKey {
+            src,
+            dst,
+            observation_point,
+            tunnel_id: 0,
+            src_port: t.src_port,
+            dst_port: t.dst_port,
+            vlan: 0,
+            protocol: t.protocol,
             packed,
         }
     }
@@ -358,6 +387,26 @@ mod tests {
             change(&mut b);
             assert_ne!(a, b, "change {i}");
             assert_ne!(b, a, "change {i}");
+        }
+    }
+
+    #[test]
+    fn ipv4_transport_key_is_the_key_of_its_summary() {
+        let t = Ipv4Transport {
+            src: [10, 0, 0, 1],
+            dst: [192, 168, 7, 9],
+            protocol: 6,
+            src_port: 40000,
+            dst_port: 443,
+            tcp_flags: 0x12,
+            bytes: 60,
+        };
+        for (direction, action) in [(Direction::Unknown, Action::Accept), (Direction::Out, Action::Reject)] {
+            for (key_vlan, key_tunnel) in [(false, false), (true, true)] {
+                let want = FlowKey::new(&t.dissected(), 0x8000_0003, direction, action, key_vlan, key_tunnel);
+                let got = FlowKey::ipv4_transport(&t, 0x8000_0003, direction, action);
+                assert_eq!(got.words(), want.words());
+            }
         }
     }
 

@@ -4,7 +4,7 @@ use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey, KeyMasks};
-use crate::parse::{dissect_into, Dissected, LinkType, Notes, Skip, TunnelFilter};
+use crate::parse::{dissect_into, ipv4_transport, Dissected, LinkType, Notes, Skip, TunnelFilter};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{self, Timestamp, WindowClock, NS_PER_SEC};
@@ -232,7 +232,6 @@ impl Meter {
     /// frame's index bucket.
     #[inline(always)]
     fn prepare_ahead(&mut self, frame: &Frame<'_>, p: &mut Prepared) {
-        p.d = Dissected::EMPTY;
         p.head = self.prepare(frame, &mut p.d, &mut p.key);
         p.hint = NO_HINT;
         if p.head.result.is_ok() {
@@ -241,9 +240,10 @@ impl Meter {
     }
 
     /// Everything about a packet that does not touch the session table or the counters: the
-    /// timestamp resolved and placed by the meter's clock, dissection into `d` (which
-    /// must be [`Dissected::EMPTY`]; dissection does update the fragment table, so packets are
-    /// prepared in frame order), the flow key (into `key`, when the packet is metered) and its hash.
+    /// timestamp resolved and placed by the meter's clock, dissection into `d` (dissection does
+    /// update the fragment table, so packets are prepared in frame order), the flow key (into
+    /// `key`, when the packet is metered) and its hash. Of `d`, only what [`Meter::commit`] reads
+    /// is meaningful afterwards.
     #[inline(always)]
     fn prepare(&mut self, frame: &Frame<'_>, d: &mut Dissected, key: &mut FlowKey) -> Head {
         // Missing and out-of-range timestamps take the clock (SPEC §4).
@@ -254,6 +254,19 @@ impl Meter {
         };
         let (ts, placed) = self.clock.place_marked(raw_ts);
         let special = placed | bad_ts;
+        if let Some(t) = ipv4_transport(frame.link, frame.data, frame.orig_len, &self.config, &self.tunnels) {
+            // The commonest packet, keyed and hashed from registers; of `d`, only the fields
+            // that `commit` reads are written (the others are its summary's constants).
+            let k = FlowKey::ipv4_transport(&t, frame.observation_point, frame.direction, frame.action);
+            let hash = self.table.hash(&k);
+            *key = k;
+            d.bytes = t.bytes;
+            d.tcp_flags = t.tcp_flags;
+            d.has_icmp = false;
+            d.notes = Notes(0);
+            return Head { ts, hash, special, result: Ok(()) };
+        }
+        *d = Dissected::EMPTY;
         let result = self.dissect(frame, raw_ts, d);
         if result.is_err() {
             return Head { ts, hash: 0, special: special | SKIPPED, result };

@@ -61,14 +61,34 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
     Ok(L3 { l4_off: off + ihl, end, l4: true, frag })
 }
 
+/// The fixed header `h` when it is the fast path's shape ([`parse_plain`]: IHL 5, a total length
+/// that covers the header, not a fragment): its total length and protocol, else `None`.
+#[inline(always)]
+pub(crate) fn plain_len_protocol(h: &[u8; MIN_LEN]) -> Option<(u16, u8)> {
+    let total = be16(&h[field::TOTAL_LEN]);
+    let plain = h[field::VER_IHL] == VER_IHL_PLAIN
+        && usize::from(total) >= MIN_LEN
+        && be16(&h[field::FLAGS_FRAG]) & (MF | OFFSET) == 0;
+    plain.then_some((total, h[field::PROTOCOL]))
+}
+
+/// Source and destination addresses of the fixed header `h`.
+#[inline(always)]
+pub(crate) fn addrs(h: &[u8; MIN_LEN]) -> ([u8; 4], [u8; 4]) {
+    let src = h[field::SRC].try_into().unwrap_or_default();
+    let dst = h[field::DST].try_into().unwrap_or_default();
+    (src, dst)
+}
+
+/// Version 4, IHL 5: a header without options.
+const VER_IHL_PLAIN: u8 = 0x45;
+
 /// The common IPv4 header in one step, for the fast path of [`super::dissect_into`]: IHL 5, a total
 /// length that covers the header, not a fragment. Fills `d` as [`parse`] would and returns the L4
 /// offset and the end of the readable L4 bytes, or `None` for any other header (options, a length
 /// of 0, a fragment, wrong version, cut off), which [`parse`] handles.
 #[inline(always)]
 pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
-    /// Version 4, IHL 5.
-    const VER_IHL_PLAIN: u8 = 0x45;
     let h: &[u8; MIN_LEN] = bytes(frame, off)?;
     let total = usize::from(be16(&h[field::TOTAL_LEN]));
     if h[field::VER_IHL] != VER_IHL_PLAIN

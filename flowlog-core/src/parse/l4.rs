@@ -30,7 +30,21 @@ pub(crate) const UDP_LITE: u8 = 136;
 /// Length of a UDP header.
 pub(crate) const UDP_LEN: usize = 8;
 /// Bytes of TCP header needed for the flags.
-const TCP_FLAGS_LEN: usize = field::TCP_FLAGS + 1;
+pub(crate) const TCP_FLAGS_LEN: usize = field::TCP_FLAGS + 1;
+/// Bytes of header that hold the ports.
+pub(crate) const PORTS_LEN: usize = field::DST_PORT.end;
+
+/// Source and destination ports of the transport header that starts `h`.
+#[inline(always)]
+pub(crate) fn ports_of(h: &[u8; PORTS_LEN]) -> (u16, u16) {
+    (be16(&h[field::SRC_PORT]), be16(&h[field::DST_PORT]))
+}
+
+/// TCP flags (with NS as bit 8) of the TCP header that starts `h`, as [`ports`] reads them.
+#[inline(always)]
+pub(crate) fn tcp_flags_of(h: &[u8; TCP_FLAGS_LEN]) -> u16 {
+    u16::from(h[field::TCP_FLAGS]) | (u16::from(h[field::TCP_OFFSET_NS] & 1) << 8)
+}
 
 /// Read the ports (and TCP flags or ICMP type/code) of the L4 header at `off` into `d`, reading
 /// nothing at or after `end` (min of the captured end and the IP end by its length field).
@@ -43,12 +57,10 @@ pub(crate) fn ports(frame: &[u8], off: usize, end: usize, icmp_in_ports: bool, d
                 d.notes.insert(Notes::TRUNCATED_L4);
                 return;
             };
-            d.src_port = be16(&h[field::SRC_PORT]);
-            d.dst_port = be16(&h[field::DST_PORT]);
+            (d.src_port, d.dst_port) = ports_of(h);
             if d.protocol == TCP {
                 if let Some(t) = bytes::<TCP_FLAGS_LEN>(l4, off) {
-                    d.tcp_flags =
-                        u16::from(t[field::TCP_FLAGS]) | (u16::from(t[field::TCP_OFFSET_NS] & 1) << 8);
+                    d.tcp_flags = tcp_flags_of(t);
                 }
             }
         }

@@ -228,6 +228,94 @@ pub(crate) fn dissect_into(
     walk(link, frame, orig_len, ts_ns, config, tunnels, frags, d)
 }
 
+/// What [`ipv4_transport`] reads: everything a packet of the commonest shape gives its flow key
+/// and stats. The rest of its [`Dissected`] summary is known: IP version 4, no VLAN, no tunnel,
+/// no ICMP, no notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ipv4Transport {
+    /// Source address.
+    pub src: [u8; 4],
+    /// Destination address.
+    pub dst: [u8; 4],
+    /// TCP or UDP.
+    pub protocol: u8,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// TCP flags (0 for UDP).
+    pub tcp_flags: u16,
+    /// Bytes by the configured accounting.
+    pub bytes: u64,
+}
+
+impl Ipv4Transport {
+    /// The [`Dissected`] summary the walk gives the same packet.
+    #[cfg(test)]
+    pub(crate) fn dissected(&self) -> Dissected {
+        let mut d = Dissected::EMPTY;
+        d.ip_version = 4;
+        d.src[..4].copy_from_slice(&self.src);
+        d.dst[..4].copy_from_slice(&self.dst);
+        d.protocol = self.protocol;
+        d.src_port = self.src_port;
+        d.dst_port = self.dst_port;
+        d.tcp_flags = self.tcp_flags;
+        d.bytes = self.bytes;
+        d
+    }
+}
+
+/// The commonest shape of all, narrower than [`plain`]: untagged Ethernet → IPv4 with IHL 5, not
+/// a fragment → a whole TCP header up to its flags, or a UDP header that is no tunnel in decap
+/// mode `all`; every byte captured and within the IP length. Returns what the walk would read,
+/// or `None` for anything else, which [`dissect_into`] then takes from the start.
+///
+/// Faster than [`plain`] because its shape is fixed: one length check covers every read at a
+/// constant offset, and a caller that keys the packet gets the fields in registers, with the
+/// summary's other fields known constants, instead of a [`Dissected`] written to memory and read
+/// back (VLAN tags, IPv6, ICMP and truncation each cost `plain` a branch and a merge here).
+#[inline(always)]
+pub(crate) fn ipv4_transport(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: u32,
+    config: &Config,
+    tunnels: &TunnelFilter,
+) -> Option<Ipv4Transport> {
+    const IP: usize = shim::ETH_LEN;
+    const L4: usize = IP + ipv4::MIN_LEN;
+    if link != LinkType::ETHERNET {
+        return None;
+    }
+    let h: &[u8; L4 + l4::TCP_FLAGS_LEN] = bytes(frame, 0)?;
+    let (eth, ip, l4h) = (bytes(h, 0)?, bytes(h, IP)?, bytes(h, L4)?);
+    if shim::eth_type(eth) != shim::ethertype::IPV4 {
+        return None;
+    }
+    let (total, protocol) = ipv4::plain_len_protocol(ip)?;
+    // The transport bytes read must lie within the IP length too (else `plain` notes a cut).
+    let needed = match protocol {
+        l4::TCP => ipv4::MIN_LEN + l4::TCP_FLAGS_LEN,
+        l4::UDP => ipv4::MIN_LEN + l4::PORTS_LEN,
+        _ => return None,
+    };
+    if usize::from(total) < needed {
+        return None;
+    }
+    let (src_port, dst_port) = l4::ports_of(bytes(l4h, 0)?);
+    let tcp_flags = if protocol == l4::TCP { l4::tcp_flags_of(l4h) } else { 0 };
+    if protocol == l4::UDP && config.decap == Decap::All && tunnels.may_match(src_port, dst_port) {
+        return None;
+    }
+    let (src, dst) = ipv4::addrs(ip);
+    let bytes = match config.accounting {
+        Accounting::Ip => u64::from(total),
+        Accounting::L2 => u64::from(orig_len),
+    };
+    Some(Ipv4Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes })
+}
+
 /// How the fast path ([`plain`]) ended.
 enum Plain {
     /// `d` is complete.

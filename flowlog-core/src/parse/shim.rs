@@ -88,6 +88,15 @@ pub(crate) fn ethernet(frame: &[u8], off: usize) -> Step {
     }
 }
 
+/// Length of an untagged Ethernet II header.
+pub(crate) const ETH_LEN: usize = eth::LEN;
+
+/// The type/length field of the Ethernet header `h`.
+#[inline(always)]
+pub(crate) fn eth_type(h: &[u8; ETH_LEN]) -> u16 {
+    be16(&h[eth::TYPE_OR_LEN])
+}
+
 /// The common link header in one step, for the fast path of [`super::dissect_into`]: an Ethernet
 /// II header with at most one 802.1Q or 802.1ad tag. Returns the offset of the payload, its
 /// ethertype and the VLAN id (0 when untagged), or `None` for anything else (802.3/LLC, a second
