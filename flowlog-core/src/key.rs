@@ -1,6 +1,6 @@
 //! The flow key (SPEC §3): what makes two packets the same unidirectional flow.
 
-use crate::parse::{Dissected, Ipv4Transport};
+use crate::parse::{Dissected, Transport};
 
 /// Which way a packet crossed its observation point, relative to the ENI (SPEC §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -158,11 +158,11 @@ impl FlowKey {
         }
     }
 
-    /// [`FlowKey::with_masks`] of the summary `t` stands for ([`Ipv4Transport::dissected`]),
-    /// whatever the masks: it has no VLAN or tunnel id.
+    /// [`FlowKey::with_masks`] of the summary `t` stands for ([`Transport::dissected`]), whatever
+    /// the masks: it has no VLAN or tunnel id.
     #[inline(always)]
-    pub(crate) fn ipv4_transport(
-        t: &Ipv4Transport,
+    pub(crate) fn transport<const A: usize>(
+        t: &Transport<A>,
         observation_point: u32,
         direction: Direction,
         action: Action,
@@ -171,9 +171,12 @@ impl FlowKey {
         if action == Action::Reject {
             packed |= ACTION_BIT;
         }
+        if Transport::<A>::IP_VERSION == 6 {
+            packed |= IPV6_BIT;
+        }
         let (mut src, mut dst) = ([0; 16], [0; 16]);
-        src[..4].copy_from_slice(&t.src);
-        dst[..4].copy_from_slice(&t.dst);
+        src[..A].copy_from_slice(&t.src);
+        dst[..A].copy_from_slice(&t.dst);
         FlowKey {
             src,
             dst,
@@ -390,24 +393,31 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ipv4_transport_key_is_the_key_of_its_summary() {
-        let t = Ipv4Transport {
-            src: [10, 0, 0, 1],
-            dst: [192, 168, 7, 9],
-            protocol: 6,
-            src_port: 40000,
-            dst_port: 443,
-            tcp_flags: 0x12,
-            bytes: 60,
-        };
+    /// The key of a [`Transport`] equals the key of its summary, whatever the masks.
+    fn check_transport_key<const A: usize>(t: Transport<A>) {
         for (direction, action) in [(Direction::Unknown, Action::Accept), (Direction::Out, Action::Reject)] {
             for (key_vlan, key_tunnel) in [(false, false), (true, true)] {
                 let want = FlowKey::new(&t.dissected(), 0x8000_0003, direction, action, key_vlan, key_tunnel);
-                let got = FlowKey::ipv4_transport(&t, 0x8000_0003, direction, action);
+                let got = FlowKey::transport(&t, 0x8000_0003, direction, action);
                 assert_eq!(got.words(), want.words());
             }
         }
+    }
+
+    #[test]
+    fn transport_key_is_the_key_of_its_summary() {
+        let (protocol, src_port, dst_port, tcp_flags, bytes) = (6, 40000, 443, 0x12, 60);
+        check_transport_key(Transport {
+            src: [10, 0, 0, 1],
+            dst: [192, 168, 7, 9],
+            protocol,
+            src_port,
+            dst_port,
+            tcp_flags,
+            bytes,
+        });
+        let (src, dst) = ([0x20; 16], [0xfe; 16]);
+        check_transport_key(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes });
     }
 
     #[test]

@@ -4,7 +4,9 @@ use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey, KeyMasks};
-use crate::parse::{dissect_into, ipv4_transport, Dissected, LinkType, Notes, Skip, TunnelFilter};
+use crate::parse::{
+    dissect_into, ipv4_transport, ipv6_transport, Dissected, LinkType, Notes, Skip, Transport, TunnelFilter,
+};
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{self, Timestamp, WindowClock, NS_PER_SEC};
@@ -254,17 +256,13 @@ impl Meter {
         };
         let (ts, placed) = self.clock.place_marked(raw_ts);
         let special = placed | bad_ts;
-        if let Some(t) = ipv4_transport(frame.link, frame.data, frame.orig_len, &self.config, &self.tunnels) {
-            // The commonest packet, keyed and hashed from registers; of `d`, only the fields
-            // that `commit` reads are written (the others are its summary's constants).
-            let k = FlowKey::ipv4_transport(&t, frame.observation_point, frame.direction, frame.action);
-            let hash = self.table.hash(&k);
-            *key = k;
-            d.bytes = t.bytes;
-            d.tcp_flags = t.tcp_flags;
-            d.has_icmp = false;
-            d.notes = Notes(0);
-            return Head { ts, hash, special, result: Ok(()) };
+        // The commonest packets, keyed and hashed from registers (one copy per IP version).
+        let (link, data, orig_len) = (frame.link, frame.data, frame.orig_len);
+        if let Some(t) = ipv4_transport(link, data, orig_len, &self.config, &self.tunnels) {
+            return self.prepared_transport(&t, frame, ts, special, d, key);
+        }
+        if let Some(t) = ipv6_transport(link, data, orig_len, &self.config, &self.tunnels) {
+            return self.prepared_transport(&t, frame, ts, special, d, key);
         }
         *d = Dissected::EMPTY;
         let result = self.dissect(frame, raw_ts, d);
@@ -279,6 +277,29 @@ impl Meter {
         let hash = self.table.hash(&k);
         *key = k;
         Head { ts, hash, special, result }
+    }
+
+    /// The end of [`Meter::prepare`] for a packet that a direct path read as `t`: of `d`, only
+    /// the fields that [`Meter::commit`] reads are written (the others are constants of `t`'s
+    /// summary).
+    #[inline(always)]
+    fn prepared_transport<const A: usize>(
+        &self,
+        t: &Transport<A>,
+        frame: &Frame<'_>,
+        ts: u64,
+        special: u8,
+        d: &mut Dissected,
+        key: &mut FlowKey,
+    ) -> Head {
+        let k = FlowKey::transport(t, frame.observation_point, frame.direction, frame.action);
+        let hash = self.table.hash(&k);
+        *key = k;
+        d.bytes = t.bytes;
+        d.tcp_flags = t.tcp_flags;
+        d.has_icmp = false;
+        d.notes = Notes(0);
+        Head { ts, hash, special, result: Ok(()) }
     }
 
     /// Dissect `frame` (resolved timestamp `raw_ts`) into `d`, which must be

@@ -128,6 +128,24 @@ pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option
     Some((l4_off, frame.len().min(l4_off + payload_len)))
 }
 
+/// The fixed header `h` when it is the fast path's shape ([`parse_plain`]: a non-zero payload
+/// length, no extension header): its payload length and next header, else `None`.
+#[inline(always)]
+pub(crate) fn len_next_header(h: &[u8; HEADER_LEN]) -> Option<(u16, u8)> {
+    let payload_len = be16(&h[field::PAYLOAD_LEN]);
+    let nh = h[field::NEXT_HEADER];
+    let plain = h[field::VERSION] >> 4 == 6 && payload_len != 0 && !is_extension(nh);
+    plain.then_some((payload_len, nh))
+}
+
+/// Source and destination addresses of the fixed header `h`.
+#[inline(always)]
+pub(crate) fn addrs(h: &[u8; HEADER_LEN]) -> ([u8; 16], [u8; 16]) {
+    let src = h[field::SRC].try_into().unwrap_or_default();
+    let dst = h[field::DST].try_into().unwrap_or_default();
+    (src, dst)
+}
+
 /// Whether `nh` names an extension header that [`parse`] walks (and the fast path leaves to it).
 #[inline(always)]
 fn is_extension(nh: u8) -> bool {

@@ -228,15 +228,15 @@ pub(crate) fn dissect_into(
     walk(link, frame, orig_len, ts_ns, config, tunnels, frags, d)
 }
 
-/// What [`ipv4_transport`] reads: everything a packet of the commonest shape gives its flow key
-/// and stats. The rest of its [`Dissected`] summary is known: IP version 4, no VLAN, no tunnel,
-/// no ICMP, no notes.
+/// What [`ipv4_transport`] and [`ipv6_transport`] read: everything a packet of the commonest
+/// shapes gives its flow key and stats, for addresses of `A` bytes (4 or 16). The rest of its
+/// [`Dissected`] summary is known: no VLAN, no tunnel, no ICMP, no notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Ipv4Transport {
+pub(crate) struct Transport<const A: usize> {
     /// Source address.
-    pub src: [u8; 4],
+    pub src: [u8; A],
     /// Destination address.
-    pub dst: [u8; 4],
+    pub dst: [u8; A],
     /// TCP or UDP.
     pub protocol: u8,
     /// Source port.
@@ -249,14 +249,22 @@ pub(crate) struct Ipv4Transport {
     pub bytes: u64,
 }
 
-impl Ipv4Transport {
+/// [`Transport`] of an IPv4 packet.
+pub(crate) type Ipv4Transport = Transport<4>;
+/// [`Transport`] of an IPv6 packet.
+pub(crate) type Ipv6Transport = Transport<16>;
+
+impl<const A: usize> Transport<A> {
+    /// 6 for 16-byte addresses, else 4.
+    pub(crate) const IP_VERSION: u8 = if A == 16 { 6 } else { 4 };
+
     /// The [`Dissected`] summary the walk gives the same packet.
     #[cfg(test)]
     pub(crate) fn dissected(&self) -> Dissected {
         let mut d = Dissected::EMPTY;
-        d.ip_version = 4;
-        d.src[..4].copy_from_slice(&self.src);
-        d.dst[..4].copy_from_slice(&self.dst);
+        d.ip_version = Self::IP_VERSION;
+        d.src[..A].copy_from_slice(&self.src);
+        d.dst[..A].copy_from_slice(&self.dst);
         d.protocol = self.protocol;
         d.src_port = self.src_port;
         d.dst_port = self.dst_port;
@@ -294,13 +302,60 @@ pub(crate) fn ipv4_transport(
         return None;
     }
     let (total, protocol) = ipv4::plain_len_protocol(ip)?;
+    let (src, dst) = ipv4::addrs(ip);
+    let payload = usize::from(total) - ipv4::MIN_LEN;
+    transport(l4h, payload, protocol, src, dst, u64::from(total), orig_len, config, tunnels)
+}
+
+/// [`ipv4_transport`] for IPv6: untagged Ethernet → IPv6 with a non-zero payload length and TCP
+/// or UDP as its next header (no extension header), the rest as for IPv4.
+#[inline(always)]
+pub(crate) fn ipv6_transport(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: u32,
+    config: &Config,
+    tunnels: &TunnelFilter,
+) -> Option<Ipv6Transport> {
+    const IP: usize = shim::ETH_LEN;
+    const L4: usize = IP + ipv6::HEADER_LEN;
+    if link != LinkType::ETHERNET {
+        return None;
+    }
+    let h: &[u8; L4 + l4::TCP_FLAGS_LEN] = bytes(frame, 0)?;
+    let (eth, ip, l4h) = (bytes(h, 0)?, bytes(h, IP)?, bytes(h, L4)?);
+    if shim::eth_type(eth) != shim::ethertype::IPV6 {
+        return None;
+    }
+    let (payload, protocol) = ipv6::len_next_header(ip)?;
+    let (src, dst) = ipv6::addrs(ip);
+    let bytes = (ipv6::HEADER_LEN + usize::from(payload)) as u64;
+    transport(l4h, usize::from(payload), protocol, src, dst, bytes, orig_len, config, tunnels)
+}
+
+/// The transport header `l4h` of [`ipv4_transport`] and [`ipv6_transport`], `payload` bytes of IP
+/// payload by the length field: TCP or UDP, whole within the payload, no tunnel; with the IP
+/// header's fields, the [`Transport`] (bytes `ip_bytes` by IP accounting).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn transport<const A: usize>(
+    l4h: &[u8; l4::TCP_FLAGS_LEN],
+    payload: usize,
+    protocol: u8,
+    src: [u8; A],
+    dst: [u8; A],
+    ip_bytes: u64,
+    orig_len: u32,
+    config: &Config,
+    tunnels: &TunnelFilter,
+) -> Option<Transport<A>> {
     // The transport bytes read must lie within the IP length too (else `plain` notes a cut).
     let needed = match protocol {
-        l4::TCP => ipv4::MIN_LEN + l4::TCP_FLAGS_LEN,
-        l4::UDP => ipv4::MIN_LEN + l4::PORTS_LEN,
+        l4::TCP => l4::TCP_FLAGS_LEN,
+        l4::UDP => l4::PORTS_LEN,
         _ => return None,
     };
-    if usize::from(total) < needed {
+    if payload < needed {
         return None;
     }
     let (src_port, dst_port) = l4::ports_of(bytes(l4h, 0)?);
@@ -308,12 +363,11 @@ pub(crate) fn ipv4_transport(
     if protocol == l4::UDP && config.decap == Decap::All && tunnels.may_match(src_port, dst_port) {
         return None;
     }
-    let (src, dst) = ipv4::addrs(ip);
     let bytes = match config.accounting {
-        Accounting::Ip => u64::from(total),
+        Accounting::Ip => ip_bytes,
         Accounting::L2 => u64::from(orig_len),
     };
-    Some(Ipv4Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes })
+    Some(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes })
 }
 
 /// How the fast path ([`plain`]) ended.

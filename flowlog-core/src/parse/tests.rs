@@ -944,14 +944,18 @@ proptest::proptest! {
     }
 }
 
-/// The IPv4 transport path alone, as the summary it stands for: `Some` when it took the frame.
-fn ipv4_transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+/// The IPv4 and IPv6 transport paths alone, as the summary they stand for: `Some` when one took
+/// the frame.
+fn transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
-    ipv4_transport(LinkType::ETHERNET, frame, orig_len, config, &tunnels).map(|t| t.dissected())
+    let v4 = ipv4_transport(LinkType::ETHERNET, frame, orig_len, config, &tunnels).map(|t| t.dissected());
+    let v6 = ipv6_transport(LinkType::ETHERNET, frame, orig_len, config, &tunnels).map(|t| t.dissected());
+    assert!(v4.is_none() || v6.is_none());
+    v4.or(v6)
 }
 
 #[test]
-fn ipv4_transport_path_agrees_with_the_walk_on_generated_traffic() {
+fn transport_paths_agree_with_the_walk_on_generated_traffic() {
     use crate::testkit::{FrameSize, TrafficSpec};
     let spec = TrafficSpec {
         packets: 4_000,
@@ -967,18 +971,18 @@ fn ipv4_transport_path_agrees_with_the_walk_on_generated_traffic() {
         let (mut taken, mut total) = (0, 0);
         for f in spec.generate() {
             total += 1;
-            if let Some(d) = ipv4_transport_only(&config, &f.data, f.orig_len) {
+            if let Some(d) = transport_only(&config, &f.data, f.orig_len) {
                 taken += 1;
                 assert_eq!(Ok(d), walk_only(&config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
             }
         }
-        // Not vacuous: the untagged IPv4 TCP and UDP frames (about 40%) take it.
+        // Not vacuous: the untagged TCP and UDP frames (about 45%) take them.
         assert!(taken * 10 >= total * 3, "{config:?}: took {taken} of {total}");
     }
 }
 
 #[test]
-fn ipv4_transport_path_declines_every_other_shape() {
+fn transport_paths_decline_every_other_shape() {
     let all = Config::default();
     let declined = [
         // A VXLAN port, a Teredo source port: tunnels in decap mode `all`.
@@ -987,38 +991,45 @@ fn ipv4_transport_path_declines_every_other_shape() {
         outer(4, &tcp4()),
         eth(0x0800, &frag4(7, 0x2000, &udp(1, 2, b"abcd"))),
         eth(0x0800, &v4_full(17, A, B, &udp(1, 2, b""), 0, 0, 1)),
-        eth(0x86dd, &v6(17, A6, B6, &udp(1, 2, b"abc"))),
+        eth(0x86dd, &v6(44, A6, B6, &cat(&[&[17, 0, 0, 1, 0, 0, 0, 1], &udp(1, 2, b"0123456789")]))),
+        eth(0x86dd, &v6_len(17, A6, B6, &udp(1, 2, b"0123456789"), 0)),
+        eth(0x86dd, &v6(58, A6, B6, &[128; 20])),
         eth(0x8100, &cat(&[&vlan_tag(0x8100, 2, 0x0800)[2..], &tcp4()])),
         eth(0x0800, &v4(1, A, B, &[8; 20])),
     ];
     for frame in declined {
-        assert_eq!(ipv4_transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
+        assert_eq!(transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
     }
     // A TCP header cut before its flags, by the capture or by the IP length.
-    let tcp = eth(0x0800, &tcp4());
-    assert!(ipv4_transport_only(&all, &tcp, tcp.len() as u32).is_some());
+    let plain_tcp = eth(0x0800, &tcp4());
+    assert!(transport_only(&all, &plain_tcp, plain_tcp.len() as u32).is_some());
     for cut in 14 + 20..14 + 20 + 14 {
-        assert_eq!(ipv4_transport_only(&all, &tcp[..cut], tcp.len() as u32), None, "cut at {cut}");
+        assert_eq!(transport_only(&all, &plain_tcp[..cut], plain_tcp.len() as u32), None, "cut at {cut}");
     }
-    let mut short = tcp.clone();
+    let mut short = plain_tcp.clone();
     short[14 + 2..14 + 4].copy_from_slice(&33u16.to_be_bytes());
-    assert_eq!(ipv4_transport_only(&all, &short, short.len() as u32), None);
+    assert_eq!(transport_only(&all, &short, short.len() as u32), None);
     let dns = eth(0x0800, &v4(17, A, B, &udp(53, 4242, b"0123456789")));
-    assert!(ipv4_transport_only(&all, &dns, dns.len() as u32).is_some());
+    assert!(transport_only(&all, &dns, dns.len() as u32).is_some());
+    let tcp6 = eth(0x86dd, &v6(6, A6, B6, &tcp(1234, 80, 0x12, true)));
+    assert!(transport_only(&all, &tcp6, tcp6.len() as u32).is_some());
+    let mut short6 = tcp6.clone();
+    short6[14 + 4..14 + 6].copy_from_slice(&13u16.to_be_bytes());
+    assert_eq!(transport_only(&all, &short6, short6.len() as u32), None);
     // In decap mode `none` a tunnel port is a plain UDP datagram.
     let vxlan = outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &tcp4()))));
     let none = Config { decap: Decap::None, ..Config::default() };
-    let d = ipv4_transport_only(&none, &vxlan, vxlan.len() as u32);
+    let d = transport_only(&none, &vxlan, vxlan.len() as u32);
     assert_eq!(d.map(Ok), Some(walk_only(&none, &vxlan, vxlan.len() as u32)));
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
-    /// Generated frames with random byte changes and cuts: whenever the IPv4 transport path takes
-    /// a frame, the walk gives the same summary.
+    /// Generated frames with random byte changes and cuts: whenever a transport path takes a
+    /// frame, the walk gives the same summary.
     #[test]
-    fn ipv4_transport_path_agrees_with_the_walk_on_damaged_frames(
+    fn transport_paths_agree_with_the_walk_on_damaged_frames(
         seed in 0u64..1_000,
         pick in 0usize..64,
         flips in proptest::collection::vec((0usize..128, proptest::prelude::any::<u8>()), 0..4),
@@ -1029,7 +1040,7 @@ proptest::proptest! {
         let data = damaged_generated_frame(seed, pick, &flips, cut, 0.1, crate::testkit::FrameSize::Min64);
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
-        if let Some(d) = ipv4_transport_only(&config, &data, orig_len) {
+        if let Some(d) = transport_only(&config, &data, orig_len) {
             proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
         }
     }
