@@ -412,22 +412,35 @@ impl FlowTable {
 /// Make `slot` (in the LRU list `links`, head `head`, tail `tail`) the most recently updated:
 /// unlink it and relink it at the tail. A free function over the fields it changes, so that a
 /// caller can hold a borrow of the slots across it.
+///
+/// Every packet relinks its flow, so the four accesses go unchecked: each index is a slot in the
+/// list, below `links.len()` (asserted in debug builds), which saves four compare-and-branch
+/// pairs per packet.
 #[inline]
 fn move_to_tail(links: &mut [Links], head: &mut u32, tail: &mut u32, slot: u32) {
     let last = *tail;
     if last == slot {
         return;
     }
-    let Links { prev, next } = links[slot as usize];
+    let n = links.len();
+    debug_assert!((slot as usize) < n && (last as usize) < n);
+    // SAFETY: `slot` is a slot in the list (the caller's slot, below `len` ≤ `links.len()`).
+    let Links { prev, next } = unsafe { *links.get_unchecked(slot as usize) };
     // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
-    if prev == NIL {
-        *head = next;
-    } else {
-        links[prev as usize].next = next;
+    debug_assert!((next as usize) < n && (prev == NIL || (prev as usize) < n));
+    // SAFETY (all four): the list links only slots below `len` ≤ `links.len()` (every value
+    // stored in `links`, `lru_head` and `lru_tail` is such a slot or NIL, and `prev` is checked
+    // against NIL; `next` and `last` are slots as said above).
+    unsafe {
+        if prev == NIL {
+            *head = next;
+        } else {
+            links.get_unchecked_mut(prev as usize).next = next;
+        }
+        links.get_unchecked_mut(next as usize).prev = prev;
+        *links.get_unchecked_mut(slot as usize) = Links { prev: last, next: NIL };
+        links.get_unchecked_mut(last as usize).next = slot;
     }
-    links[next as usize].prev = prev;
-    links[slot as usize] = Links { prev: last, next: NIL };
-    links[last as usize].next = slot;
     *tail = slot;
 }
 
