@@ -248,11 +248,9 @@ impl Meter {
     /// is meaningful afterwards.
     #[inline(always)]
     fn prepare(&mut self, frame: &Frame<'_>, d: &mut Dissected, key: &mut FlowKey) -> Head {
-        // Missing and out-of-range timestamps take the clock (SPEC §4).
         let (raw_ts, bad_ts) = match frame.ts {
             Timestamp::Ns(ns) => (ns, 0),
-            Timestamp::Missing => (self.clock.clock_ns(), 0),
-            Timestamp::OutOfRange => (self.clock.clock_ns(), BAD_TS),
+            other => self.unusual_ts(other),
         };
         let (ts, placed) = self.clock.place_marked(raw_ts);
         let special = placed | bad_ts;
@@ -277,6 +275,15 @@ impl Meter {
         let hash = self.table.hash(&k);
         *key = k;
         Head { ts, hash, special, result }
+    }
+
+    /// A missing or out-of-range timestamp takes the clock (SPEC §4); the second is marked
+    /// [`BAD_TS`]. Out of line, so that the common timestamp is one test and one load.
+    #[cold]
+    #[inline(never)]
+    fn unusual_ts(&self, ts: Timestamp) -> (u64, u8) {
+        let bad_ts = if ts == Timestamp::OutOfRange { BAD_TS } else { 0 };
+        (self.clock.clock_ns(), bad_ts)
     }
 
     /// The end of [`Meter::prepare`] for a packet that a direct path read as `t`: of `d`, only
