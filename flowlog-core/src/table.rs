@@ -90,7 +90,9 @@ pub struct FlowTable {
     lru_head: u32,
     /// Most recently updated slot.
     lru_tail: u32,
-    slot_bits: u32,
+    /// The bits of an index entry above the slot number: the entry's tag, a few bits of the
+    /// key's hash.
+    tag_mask: u32,
     /// The per-table hash seed, folded into the hash's constants.
     hash_keys: HashKeys,
 }
@@ -108,9 +110,9 @@ impl FlowTable {
             len: 0,
             lru_head: NIL,
             lru_tail: NIL,
-            // Bits needed to write `max_flows` itself: an entry stores slot + 1 (1..=max_flows),
-            // so it is never 0 (EMPTY).
-            slot_bits: 32 - max_flows.leading_zeros(),
+            // Above the bits needed to write `max_flows` itself: an entry stores slot + 1
+            // (1..=max_flows), so it is never 0 (EMPTY).
+            tag_mask: !0u32 << (32 - max_flows.leading_zeros()),
             hash_keys: HashKeys::new(seed),
         }
     }
@@ -152,15 +154,22 @@ impl FlowTable {
         }
     }
 
+    /// The index entry for `slot`, tagged with the hash's bits in the tag's place: the low half of
+    /// the hash, which [`FlowTable::home`] does not use, masked in place (no shift per packet).
     #[inline]
     fn entry(&self, slot: u32, hash: u64) -> u32 {
-        let tag_mask = !0u32 << self.slot_bits;
-        ((hash as u32) << self.slot_bits) & tag_mask | (slot + 1)
+        self.tag(hash) | (slot + 1)
+    }
+
+    /// The tag of the entries of keys with this hash.
+    #[inline]
+    fn tag(&self, hash: u64) -> u32 {
+        hash as u32 & self.tag_mask
     }
 
     #[inline]
     fn slot_of(&self, entry: u32) -> u32 {
-        (entry & !(!0u32 << self.slot_bits)).wrapping_sub(1)
+        (entry & !self.tag_mask).wrapping_sub(1)
     }
 
     /// Find `key` (as `Existing`) or add it, evicting the least recently updated flow when full.
@@ -187,8 +196,7 @@ impl FlowTable {
     /// the table's fields); the miss path ([`FlowTable::insert`]) is out of line.
     #[inline(always)]
     pub(crate) fn upsert_entry(&mut self, key: &FlowKey, hash: u64) -> (Upsert, &mut FlowStats) {
-        let tag_mask = !0u32 << self.slot_bits;
-        let want_tag = self.entry(0, hash) & tag_mask;
+        let (tag_mask, want_tag) = (self.tag_mask, self.tag(hash));
         let mut i = self.home(hash);
         let found = loop {
             let e = self.index[i];
@@ -255,8 +263,7 @@ impl FlowTable {
     /// A hint only: the table may change before the upsert, which probes again in full.
     #[inline(always)]
     pub(crate) fn prefetch_slot(&self, hash: u64) -> u32 {
-        let tag_mask = !0u32 << self.slot_bits;
-        let want_tag = self.entry(0, hash) & tag_mask;
+        let (tag_mask, want_tag) = (self.tag_mask, self.tag(hash));
         let mut i = self.home(hash);
         for _ in 0..4 {
             let e = self.index[i];
