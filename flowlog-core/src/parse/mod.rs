@@ -302,9 +302,8 @@ pub(crate) fn ipv4_transport(
         return None;
     }
     let (total, protocol) = ipv4::plain_len_protocol(ip)?;
-    let (src, dst) = ipv4::addrs(ip);
     let payload = usize::from(total) - ipv4::MIN_LEN;
-    transport(l4h, payload, protocol, src, dst, u64::from(total), orig_len, config, tunnels)
+    transport(l4h, payload, protocol, || ipv4::addrs(ip), u64::from(total), orig_len, config, tunnels)
 }
 
 /// [`ipv4_transport`] for IPv6: untagged Ethernet → IPv6 with a non-zero payload length and TCP
@@ -328,22 +327,22 @@ pub(crate) fn ipv6_transport(
         return None;
     }
     let (payload, protocol) = ipv6::len_next_header(ip)?;
-    let (src, dst) = ipv6::addrs(ip);
     let bytes = (ipv6::HEADER_LEN + usize::from(payload)) as u64;
-    transport(l4h, usize::from(payload), protocol, src, dst, bytes, orig_len, config, tunnels)
+    transport(l4h, usize::from(payload), protocol, || ipv6::addrs(ip), bytes, orig_len, config, tunnels)
 }
 
 /// The transport header `l4h` of [`ipv4_transport`] and [`ipv6_transport`], `payload` bytes of IP
 /// payload by the length field: TCP or UDP, whole within the payload, no tunnel; with the IP
-/// header's fields, the [`Transport`] (bytes `ip_bytes` by IP accounting).
+/// header's fields, the [`Transport`] (bytes `ip_bytes` by IP accounting). The addresses are
+/// read last (`addrs`), once the packet is taken: loaded before the transport checks, they
+/// would wait in registers, or on the stack, through them.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn transport<const A: usize>(
     l4h: &[u8; l4::TCP_FLAGS_LEN],
     payload: usize,
     protocol: u8,
-    src: [u8; A],
-    dst: [u8; A],
+    addrs: impl FnOnce() -> ([u8; A], [u8; A]),
     ip_bytes: u64,
     orig_len: u32,
     config: &Config,
@@ -367,6 +366,7 @@ fn transport<const A: usize>(
         Accounting::Ip => ip_bytes,
         Accounting::L2 => u64::from(orig_len),
     };
+    let (src, dst) = addrs();
     Some(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes })
 }
 
