@@ -216,7 +216,8 @@ impl FlowTable {
                 // The stats' address is taken before the LRU stores, so it is not reloaded.
                 let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
                 let s = &mut slots[slot as usize].stats;
-                move_to_tail(links, lru_head, lru_tail, slot);
+                // SAFETY: the table's own list, and `slot` is indexed, so in use and in the list.
+                unsafe { move_to_tail(links, lru_head, lru_tail, slot) };
                 (Upsert::Existing(slot), s)
             }
             None => {
@@ -243,7 +244,8 @@ impl FlowTable {
             // The stats' address is taken before the LRU stores, so it is not reloaded.
             let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
             let s = &mut slots[slot as usize].stats;
-            move_to_tail(links, lru_head, lru_tail, slot);
+            // SAFETY: the table's own list, and `slot` < `len` is in use, so in the list.
+            unsafe { move_to_tail(links, lru_head, lru_tail, slot) };
             return (Upsert::Existing(slot), s);
         }
         self.upsert_entry(key, hash)
@@ -420,24 +422,27 @@ impl FlowTable {
 /// unlink it and relink it at the tail. A free function over the fields it changes, so that a
 /// caller can hold a borrow of the slots across it.
 ///
-/// Every packet relinks its flow, so the four accesses go unchecked: each index is a slot in the
-/// list, below `links.len()` (asserted in debug builds), which saves four compare-and-branch
-/// pairs per packet.
+/// Every packet relinks its flow, so the four accesses go unchecked (asserted in debug builds),
+/// which saves four compare-and-branch pairs per packet.
+///
+/// # Safety
+/// `links`, `head` and `tail` are one consistent list: `slot`, `*tail` and every `prev`/`next` of a
+/// slot in the list are NIL or below `links.len()`, and `slot` is in the list. A table's list
+/// keeps this invariant: it links exactly the slots below `len` ≤ `links.len()`.
 #[inline]
-fn move_to_tail(links: &mut [Links], head: &mut u32, tail: &mut u32, slot: u32) {
+unsafe fn move_to_tail(links: &mut [Links], head: &mut u32, tail: &mut u32, slot: u32) {
     let last = *tail;
     if last == slot {
         return;
     }
     let n = links.len();
     debug_assert!((slot as usize) < n && (last as usize) < n);
-    // SAFETY: `slot` is a slot in the list (the caller's slot, below `len` ≤ `links.len()`).
+    // SAFETY: `slot` is in the list, so below `links.len()` (the function's contract).
     let Links { prev, next } = unsafe { *links.get_unchecked(slot as usize) };
     // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
     debug_assert!((next as usize) < n && (prev == NIL || (prev as usize) < n));
-    // SAFETY (all four): the list links only slots below `len` ≤ `links.len()` (every value
-    // stored in `links`, `lru_head` and `lru_tail` is such a slot or NIL, and `prev` is checked
-    // against NIL; `next` and `last` are slots as said above).
+    // SAFETY (all four): by the contract every link is NIL or below `links.len()`; `prev` is
+    // checked against NIL, and `next` and `last` are slots as said above.
     unsafe {
         if prev == NIL {
             *head = next;
