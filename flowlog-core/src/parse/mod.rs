@@ -217,6 +217,9 @@ pub(crate) fn dissect_into(
             Plain::Done => return Ok(()),
             Plain::Tunnel { off, next, vlan } => {
                 // `d` holds the outer header's summary, as the walk would have it at this step.
+                if next == Next::Vxlan && vxlan_plain(frame, off, vlan, orig_len, config, tunnels, d) {
+                    return Ok(());
+                }
                 let ids = Ids { vlan, tunnel_id: 0 };
                 return walk_from(off, next, ids, true, frame, orig_len, ts_ns, config, tunnels, frags, d);
             }
@@ -427,6 +430,54 @@ fn plain(frame: &[u8], orig_len: u32, config: &Config, tunnels: &TunnelFilter, d
         d.bytes = u64::from(orig_len);
     }
     Plain::Done
+}
+
+/// The fast path behind a VXLAN header at `off` that [`plain`] found behind a plain outer header
+/// (its VLAN id `vlan`; its summary in `d`): the header, then an inner frame of the shape
+/// [`plain`] takes (at most one VLAN tag, IPv4 with IHL 5 not a fragment or IPv6 without
+/// extension headers, any L4 that is no tunnel). Replaces `d` by exactly what [`walk_from`] would
+/// give and returns `true`, or returns `false`, leaving `d` as it was, for anything else, which
+/// the walk then takes from `off`. The VXLAN share of VPC traffic (overlays) is large enough that
+/// walking it step by step costs more than the rest of the walk's packets together.
+#[inline(never)]
+fn vxlan_plain(
+    frame: &[u8],
+    off: usize,
+    vlan: u16,
+    orig_len: u32,
+    config: &Config,
+    tunnels: &TunnelFilter,
+    d: &mut Dissected,
+) -> bool {
+    let Some((tunnel_id, eth_off)) = tunnel::vxlan_plain(frame, off) else {
+        return false;
+    };
+    let Some((ip_off, et, inner_vlan)) = frame.get(eth_off..).and_then(shim::ethernet_plain) else {
+        return false;
+    };
+    let ip_off = eth_off + ip_off;
+    let mut inner = Dissected::EMPTY;
+    let span = match et {
+        shim::ethertype::IPV4 => ipv4::parse_plain(frame, ip_off, &mut inner),
+        shim::ethertype::IPV6 => ipv6::parse_plain(frame, ip_off, &mut inner),
+        _ => None,
+    };
+    let Some((l4_off, end)) = span else {
+        return false;
+    };
+    l4::ports(frame, l4_off, end, config.icmp_in_ports, &mut inner);
+    // Decap mode `all` (the only one that reaches here) would follow a tunnel in the inner packet.
+    if tunnel_after(&inner, l4_off, config, tunnels).is_some() {
+        return false;
+    }
+    // The innermost VLAN id: the inner frame's tag (even VLAN 0), else the outer one.
+    inner.vlan = if ip_off - eth_off > shim::ETH_LEN { inner_vlan } else { vlan };
+    inner.tunnel_id = tunnel_id;
+    if config.accounting == Accounting::L2 {
+        inner.bytes = u64::from(orig_len);
+    }
+    *d = inner;
+    true
 }
 
 /// The general walk of [`dissect_into`], for every frame; `d` must be [`Dissected::EMPTY`].

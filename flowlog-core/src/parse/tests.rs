@@ -1122,3 +1122,149 @@ proptest::proptest! {
         proptest::prop_assert_eq!(fast_then_walk(&config, &data, orig_len), walk_only(&config, &data, orig_len));
     }
 }
+
+/// The VXLAN fast path alone, behind a plain outer header: `Some` when it took the frame.
+fn vxlan_plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+    let tunnels = TunnelFilter::new(&config.tunnel_ports);
+    let mut d = Dissected::EMPTY;
+    let Plain::Tunnel { off, next: Next::Vxlan, vlan } = plain(frame, orig_len, config, &tunnels, &mut d)
+    else {
+        return None;
+    };
+    let outer = d;
+    let taken = vxlan_plain(frame, off, vlan, orig_len, config, &tunnels, &mut d);
+    // Declined, it leaves the outer summary for the walk.
+    assert!(taken || d == outer);
+    taken.then_some(d)
+}
+
+#[test]
+fn the_vxlan_fast_path_agrees_with_the_walk_on_generated_traffic() {
+    use crate::testkit::{FrameSize, TrafficSpec};
+    let spec = TrafficSpec {
+        packets: 4_000,
+        flows: 300,
+        ipv6_frac: 0.3,
+        vlan_frac: 0.3,
+        vxlan_frac: 0.5,
+        fragment_frac: 0.1,
+        frame_size: FrameSize::Imix,
+        ..TrafficSpec::default()
+    };
+    let frames = spec.generate();
+    for config in fast_path_configs() {
+        let mut taken = 0;
+        for f in &frames {
+            if let Some(d) = vxlan_plain_only(&config, &f.data, f.orig_len) {
+                taken += 1;
+                assert_eq!(Ok(d), walk_only(&config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
+                // The key, whichever ids it takes, is the walk's.
+                for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let key = |d: &Dissected| {
+                        crate::key::FlowKey::new(
+                            d,
+                            3,
+                            Default::default(),
+                            Default::default(),
+                            key_vlan,
+                            key_tunnel,
+                        )
+                    };
+                    let want = walk_only(&config, &f.data, f.orig_len).map(|w| key(&w));
+                    assert_eq!(want, Ok(key(&d)));
+                }
+            }
+        }
+        // Not vacuous: in decap mode `all` the VXLAN frames (but fragments) take it.
+        if config.decap == Decap::All {
+            assert!(taken * 10 >= frames.len() * 3, "{config:?}: took {taken} of {}", frames.len());
+        } else {
+            assert_eq!(taken, 0);
+        }
+    }
+}
+
+#[test]
+fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
+    let all = Config::default();
+    let l2 = Config { accounting: Accounting::L2, ..Config::default() };
+    let udp6 = v6(17, A6, B6, &udp(1, 2, b"0123456789"));
+    let taken = [
+        (eth(0x0800, &tcp4()), 0),
+        (eth(0x86dd, &udp6), 0),
+        (eth(0x8100, &cat(&[&vlan_tag(0, 9, 0x0800)[2..], &tcp4()])), 9),
+        // A tag with VLAN 0 still replaces the outer frame's id.
+        (eth(0x88a8, &cat(&[&vlan_tag(0, 0, 0x86dd)[2..], &udp6])), 0),
+    ];
+    for (inner, vid) in taken {
+        let plain_outer = outer(17, &udp(1, 4789, &vxlan(0x12345, &inner)));
+        let tagged_outer = eth(0x8100, &cat(&[&vlan_tag(0, 7, 0x0800)[2..], &plain_outer[14..]]));
+        for (frame, outer_vid) in [(plain_outer, 0), (tagged_outer, 7)] {
+            for config in [&all, &l2] {
+                let orig_len = frame.len() as u32 + 4;
+                let d = vxlan_plain_only(config, &frame, orig_len).expect("taken");
+                assert_eq!(Ok(d), walk_only(config, &frame, orig_len), "{frame:02x?}");
+                let want_vlan = if inner[12..14] == [0x08, 0x00] || inner[12..14] == [0x86, 0xdd] {
+                    outer_vid
+                } else {
+                    vid
+                };
+                assert_eq!((d.tunnel_id, d.vlan), (0x12345, want_vlan));
+                // Cut anywhere: taken only with the walk's answer.
+                for cut in 0..frame.len() {
+                    let f = &frame[..cut];
+                    if let Some(d) = vxlan_plain_only(config, f, orig_len) {
+                        assert_eq!(Ok(d), walk_only(config, f, orig_len), "cut at {cut}");
+                    }
+                }
+            }
+        }
+    }
+    let declined = [
+        // Two inner tags, the old QinQ id, non-IP, a fragment, an IPv4 length of 0, VXLAN in
+        // VXLAN, an IPv6 extension header. (ICMP, below, is the fast path's shape.)
+        eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x8100)[2..], &vlan_tag(0, 3, 0x0800)[2..], &tcp4()])),
+        eth(0x9100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &tcp4()])),
+        eth(0x0806, &[0; 28]),
+        eth(0x0800, &frag4(7, 0x2000, &udp(1, 2, b"abcd"))),
+        eth(0x0800, &v4_full(17, A, B, &udp(1, 2, b""), 0, 0, 1)),
+        eth(0x0800, &v4(17, A, B, &udp(1, 4789, &vxlan(5, &eth(0x0800, &tcp4()))))),
+        eth(0x86dd, &v6(44, A6, B6, &cat(&[&[17, 0, 0, 1, 0, 0, 0, 1], &udp(1, 2, b"0123456789")]))),
+    ];
+    for inner in declined {
+        let frame = outer(17, &udp(1, 4789, &vxlan(1, &inner)));
+        assert_eq!(vxlan_plain_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
+        assert_eq!(
+            fast_then_walk(&all, &frame, frame.len() as u32),
+            walk_only(&all, &frame, frame.len() as u32)
+        );
+    }
+    let icmp = outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &v4(1, A, B, &[8; 20])))));
+    assert_eq!(
+        vxlan_plain_only(&all, &icmp, icmp.len() as u32).map(Ok),
+        Some(walk_only(&all, &icmp, icmp.len() as u32))
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    /// Generated frames, half of them VXLAN, with random byte changes and cuts: whenever the
+    /// VXLAN fast path takes a frame, the walk gives the same summary.
+    #[test]
+    fn the_vxlan_fast_path_agrees_with_the_walk_on_damaged_frames(
+        seed in 0u64..1_000,
+        pick in 0usize..64,
+        flips in proptest::collection::vec((0usize..128, proptest::prelude::any::<u8>()), 0..4),
+        cut in 0usize..200,
+        orig_extra in 0u32..100,
+        config in 0usize..8,
+    ) {
+        let data = damaged_generated_frame(seed, pick, &flips, cut, 0.5, crate::testkit::FrameSize::Fixed(200));
+        let config = fast_path_configs()[config];
+        let orig_len = data.len() as u32 + orig_extra;
+        if let Some(d) = vxlan_plain_only(&config, &data, orig_len) {
+            proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
+        }
+    }
+}

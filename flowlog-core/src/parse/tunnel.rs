@@ -171,6 +171,14 @@ pub(crate) fn vxlan(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
     Ok((off + vxlan_field::LEN, Next::Ethernet))
 }
 
+/// The VNI of a VXLAN header at `off` and where the inner Ethernet frame starts, as [`vxlan`]
+/// reads them, or `None` when the header was not captured.
+#[inline(always)]
+pub(crate) fn vxlan_plain(frame: &[u8], off: usize) -> Option<(u32, usize)> {
+    let h: &[u8; vxlan_field::LEN] = bytes(frame, off)?;
+    Some((be32(&h[vxlan_field::VNI_WORD]) >> 8, off + vxlan_field::LEN))
+}
+
 /// A Geneve header at `off` with its options, then what its protocol field names.
 #[inline]
 pub(crate) fn geneve(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
