@@ -215,12 +215,17 @@ pub(crate) fn dissect_into(
     if link == LinkType::ETHERNET {
         match plain(frame, orig_len, config, tunnels, d) {
             Plain::Done => return Ok(()),
-            Plain::Tunnel { off, next, vlan } => {
+            Plain::Tunnel { off, next, ids } => {
                 // `d` holds the outer header's summary, as the walk would have it at this step.
-                if next == Next::Vxlan && vxlan_plain(frame, off, vlan, orig_len, config, tunnels, d) {
-                    return Ok(());
-                }
-                let ids = Ids { vlan, tunnel_id: 0 };
+                let (off, next, ids) = match next {
+                    Next::Vxlan => match vxlan_plain(frame, off, ids, orig_len, config, tunnels, d) {
+                        Plain::Done => return Ok(()),
+                        // `d` now holds the inner header's summary.
+                        Plain::Tunnel { off, next, ids } => (off, next, ids),
+                        Plain::Declined => (off, next, ids),
+                    },
+                    _ => (off, next, ids),
+                };
                 return walk_from(off, next, ids, true, frame, orig_len, ts_ns, config, tunnels, frags, d);
             }
             Plain::Declined => {}
@@ -377,10 +382,10 @@ fn transport<const A: usize>(
 enum Plain {
     /// `d` is complete.
     Done,
-    /// A plain outer header (summarised in `d`, but for its VLAN id `vlan`) carries a tunnel that
-    /// decap mode `all` follows: the walk goes on at `off` with `next`, as it would have after
-    /// reading the same headers itself.
-    Tunnel { off: usize, next: Next, vlan: u16 },
+    /// A plain outer header (summarised in `d`, but for the ids `ids` gathered so far) carries a
+    /// tunnel that decap mode `all` follows: the walk goes on at `off` with `next`, as it would
+    /// have after reading the same headers itself.
+    Tunnel { off: usize, next: Next, ids: Ids },
     /// Not the fast path's shape; `d` is partly written.
     Declined,
 }
@@ -422,7 +427,7 @@ fn plain(frame: &[u8], orig_len: u32, config: &Config, tunnels: &TunnelFilter, d
     l4::ports(frame, l4_off, end, config.icmp_in_ports, d);
     if config.decap == Decap::All {
         if let Some((off, next)) = tunnel_after(d, l4_off, config, tunnels) {
-            return Plain::Tunnel { off, next, vlan };
+            return Plain::Tunnel { off, next, ids: Ids { vlan, tunnel_id: 0 } };
         }
     }
     d.vlan = vlan;
@@ -433,51 +438,62 @@ fn plain(frame: &[u8], orig_len: u32, config: &Config, tunnels: &TunnelFilter, d
 }
 
 /// The fast path behind a VXLAN header at `off` that [`plain`] found behind a plain outer header
-/// (its VLAN id `vlan`; its summary in `d`): the header, then an inner frame of the shape
+/// (summarised in `d`; the ids so far `ids`): the header, then an inner frame of the shape
 /// [`plain`] takes (at most one VLAN tag, IPv4 with IHL 5 not a fragment or IPv6 without
-/// extension headers, any L4 that is no tunnel). Replaces `d` by exactly what [`walk_from`] would
-/// give and returns `true`, or returns `false`, leaving `d` as it was, for anything else, which
-/// the walk then takes from `off`. The VXLAN share of VPC traffic (overlays) is large enough that
-/// walking it step by step costs more than the rest of the walk's packets together.
+/// extension headers). Fills `d` exactly as [`walk_from`] would and returns [`Plain::Done`], or,
+/// when the inner packet carries a tunnel again, where the walk goes on from its summary; for any
+/// other inner frame, [`Plain::Declined`] with `d` untouched, and the walk takes it from `off`.
+/// The VXLAN share of VPC traffic (overlays) is large enough that walking it step by step costs
+/// more than the rest of the walk's packets together. Out of line: only tunnelled packets pay.
 #[inline(never)]
 fn vxlan_plain(
     frame: &[u8],
     off: usize,
-    vlan: u16,
+    ids: Ids,
     orig_len: u32,
     config: &Config,
     tunnels: &TunnelFilter,
     d: &mut Dissected,
-) -> bool {
+) -> Plain {
     let Some((tunnel_id, eth_off)) = tunnel::vxlan_plain(frame, off) else {
-        return false;
+        return Plain::Declined;
     };
     let Some((ip_off, et, inner_vlan)) = frame.get(eth_off..).and_then(shim::ethernet_plain) else {
-        return false;
+        return Plain::Declined;
     };
+    // The innermost VLAN id: the inner frame's tag (even VLAN 0), else the outer one.
+    let vlan = if ip_off > shim::ETH_LEN { inner_vlan } else { ids.vlan };
     let ip_off = eth_off + ip_off;
-    let mut inner = Dissected::EMPTY;
+    // The shape is checked before `d` changes: a declined frame keeps the outer summary.
+    let plain_ip = match et {
+        shim::ethertype::IPV4 => bytes(frame, ip_off).and_then(ipv4::plain_len_protocol).is_some(),
+        shim::ethertype::IPV6 => bytes(frame, ip_off).and_then(ipv6::len_next_header).is_some(),
+        _ => false,
+    };
+    if !plain_ip {
+        return Plain::Declined;
+    }
+    *d = Dissected::EMPTY;
     let span = match et {
-        shim::ethertype::IPV4 => ipv4::parse_plain(frame, ip_off, &mut inner),
-        shim::ethertype::IPV6 => ipv6::parse_plain(frame, ip_off, &mut inner),
-        _ => None,
+        shim::ethertype::IPV4 => ipv4::parse_plain(frame, ip_off, d),
+        _ => ipv6::parse_plain(frame, ip_off, d),
     };
     let Some((l4_off, end)) = span else {
-        return false;
+        // Unreachable: the same checks passed above.
+        return Plain::Declined;
     };
-    l4::ports(frame, l4_off, end, config.icmp_in_ports, &mut inner);
-    // Decap mode `all` (the only one that reaches here) would follow a tunnel in the inner packet.
-    if tunnel_after(&inner, l4_off, config, tunnels).is_some() {
-        return false;
+    l4::ports(frame, l4_off, end, config.icmp_in_ports, d);
+    let ids = Ids { vlan, tunnel_id };
+    // Decap mode `all` (the only one that reaches here) follows a tunnel in the inner packet.
+    if let Some((off, next)) = tunnel_after(d, l4_off, config, tunnels) {
+        return Plain::Tunnel { off, next, ids };
     }
-    // The innermost VLAN id: the inner frame's tag (even VLAN 0), else the outer one.
-    inner.vlan = if ip_off - eth_off > shim::ETH_LEN { inner_vlan } else { vlan };
-    inner.tunnel_id = tunnel_id;
+    d.vlan = vlan;
+    d.tunnel_id = tunnel_id;
     if config.accounting == Accounting::L2 {
-        inner.bytes = u64::from(orig_len);
+        d.bytes = u64::from(orig_len);
     }
-    *d = inner;
-    true
+    Plain::Done
 }
 
 /// The general walk of [`dissect_into`], for every frame; `d` must be [`Dissected::EMPTY`].
