@@ -664,25 +664,35 @@ fn tunnel_after(
     }
 }
 
-/// The UDP tunnel port lists summarised as two 64-bit sets (a one-hash Bloom filter): a UDP
+/// The UDP tunnel port lists summarised as two 1024-bit sets (a one-hash Bloom filter): a UDP
 /// datagram whose ports miss both is no tunnel, decided in a few instructions instead of a scan of
 /// six lists; a hit is confirmed by [`udp_tunnel`]. Built once per meter from its configuration.
+/// 1024 bits rather than 64: with the default lists' seven ports, 64 bits let one UDP datagram in
+/// nine past the direct path on a false hit, 1024 bits one in a hundred and fifty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TunnelFilter {
     /// Every destination port of every list.
-    dst: u64,
+    dst: [u64; FILTER_WORDS],
     /// The source ports that mark a tunnel (Teredo's).
-    src: u64,
+    src: [u64; FILTER_WORDS],
 }
+
+/// Words of a [`TunnelFilter`] set.
+const FILTER_WORDS: usize = 16;
 
 impl TunnelFilter {
     /// No summary: every UDP datagram is checked against the lists.
-    pub(crate) const ANY: TunnelFilter = TunnelFilter { dst: !0, src: !0 };
+    pub(crate) const ANY: TunnelFilter = TunnelFilter { dst: [!0; FILTER_WORDS], src: [!0; FILTER_WORDS] };
 
     /// The summary of `ports`.
     pub(crate) fn new(ports: &TunnelPorts) -> TunnelFilter {
         let set = |lists: &[&crate::config::PortList]| {
-            lists.iter().flat_map(|l| l.as_slice()).fold(0u64, |acc, &p| acc | Self::bit(p))
+            let mut words = [0u64; FILTER_WORDS];
+            for &p in lists.iter().flat_map(|l| l.as_slice()) {
+                let (w, bit) = Self::slot(p);
+                words[w] |= bit;
+            }
+            words
         };
         TunnelFilter {
             dst: set(&[
@@ -697,17 +707,19 @@ impl TunnelFilter {
         }
     }
 
-    /// A port's bit: the top 6 bits of a multiplicative hash, so that well-known ports that share
-    /// their low bits with a tunnel port (53 and 4789) fall apart.
+    /// A port's word and bit: the top 10 bits of a multiplicative hash, so that well-known ports
+    /// that share their low bits with a tunnel port (53 and 4789) fall apart.
     #[inline(always)]
-    fn bit(port: u16) -> u64 {
-        1 << (port.wrapping_mul(0x9e37) >> 10)
+    fn slot(port: u16) -> (usize, u64) {
+        let h = usize::from(port.wrapping_mul(0x9e37) >> 6);
+        ((h >> 6) % FILTER_WORDS, 1 << (h & 63))
     }
 
     /// Whether a datagram with these ports may be a tunnel (no false negatives).
     #[inline(always)]
     fn may_match(&self, src: u16, dst: u16) -> bool {
-        (self.dst & Self::bit(dst)) | (self.src & Self::bit(src)) != 0
+        let ((dw, db), (sw, sb)) = (Self::slot(dst), Self::slot(src));
+        (self.dst[dw] & db) | (self.src[sw] & sb) != 0
     }
 }
 

@@ -887,6 +887,20 @@ fn the_tunnel_filter_never_misses_a_listed_port() {
     for service in [53, 80, 123, 443] {
         assert!(!d.may_match(40000, service), "{service}");
     }
+    // And nearly every other port: each listed port lets at most 64 through (1024-bit sets).
+    let hits = (0..=u16::MAX).filter(|&p| d.may_match(40000, p)).count();
+    let listed = [ports_default().vxlan, ports_default().geneve, ports_default().gtp_u]
+        .iter()
+        .chain(&[ports_default().mpls_udp, ports_default().gre_udp, ports_default().teredo])
+        .map(|l| l.as_slice().len())
+        .sum::<usize>();
+    assert!(hits <= listed * 64, "{hits} of 65536 destination ports pass");
+    let hits = (0..=u16::MAX).filter(|&p| d.may_match(p, 40000)).count();
+    assert!(hits <= ports_default().teredo.as_slice().len() * 64, "{hits} of 65536 source ports pass");
+}
+
+fn ports_default() -> crate::config::TunnelPorts {
+    crate::config::TunnelPorts::default()
 }
 
 /// Frame `pick` of a small generated VPC capture (seeded; `vxlan_frac` of it tunnelled), with
