@@ -808,30 +808,52 @@ fn fast_path_configs() -> Vec<Config> {
     configs
 }
 
-#[test]
-fn fast_path_agrees_with_the_walk_on_generated_traffic() {
+/// Mixed generated traffic (IMIX sizes, 30 % IPv6, 30 % VLAN-tagged, 10 % fragmented) of which
+/// `vxlan_frac` is VXLAN: the input of the fast paths' agreement tests.
+fn mixed_traffic(vxlan_frac: f64) -> Vec<crate::testkit::GeneratedFrame> {
     use crate::testkit::{FrameSize, TrafficSpec};
     let spec = TrafficSpec {
         packets: 4_000,
         flows: 300,
         ipv6_frac: 0.3,
         vlan_frac: 0.3,
-        vxlan_frac: 0.1,
+        vxlan_frac,
         fragment_frac: 0.1,
         frame_size: FrameSize::Imix,
         ..TrafficSpec::default()
     };
-    for config in fast_path_configs() {
-        let (mut taken, mut total) = (0, 0);
-        for f in spec.generate() {
-            total += 1;
-            if let Some(d) = plain_only(&config, &f.data, f.orig_len) {
-                taken += 1;
-                assert_eq!(Ok(d), walk_only(&config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
-            }
+    spec.generate()
+}
+
+/// A fast path alone, as the summary it gives: `Some` when it took the frame.
+type FastPath = fn(&Config, &[u8], u32) -> Option<Dissected>;
+
+/// How many of `frames` the fast path `path` takes in `config`, asserting that each one it takes
+/// gives the walk's summary and passes `also`.
+fn taken_agreeing_with_the_walk(
+    config: &Config,
+    frames: &[crate::testkit::GeneratedFrame],
+    path: FastPath,
+    also: impl Fn(&[u8], u32, &Dissected),
+) -> usize {
+    let mut taken = 0;
+    for f in frames {
+        if let Some(d) = path(config, &f.data, f.orig_len) {
+            taken += 1;
+            assert_eq!(Ok(d), walk_only(config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
+            also(&f.data, f.orig_len, &d);
         }
+    }
+    taken
+}
+
+#[test]
+fn fast_path_agrees_with_the_walk_on_generated_traffic() {
+    let frames = mixed_traffic(0.1);
+    for config in fast_path_configs() {
+        let taken = taken_agreeing_with_the_walk(&config, &frames, plain_only, |_, _, _| ());
         // Not vacuous: the generator's plain frames (all but VXLAN and fragments) go fast.
-        assert!(taken * 10 >= total * 7, "{config:?}: fast path took {taken} of {total}");
+        assert!(taken * 10 >= frames.len() * 7, "{config:?}: fast path took {taken} of {}", frames.len());
     }
 }
 
@@ -935,29 +957,6 @@ fn damaged_generated_frame(
     data
 }
 
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
-
-    /// Generated frames with random byte changes and cuts: whenever the fast path takes a frame,
-    /// the walk gives the same summary.
-    #[test]
-    fn fast_path_agrees_with_the_walk_on_damaged_frames(
-        seed in 0u64..1_000,
-        pick in 0usize..64,
-        flips in proptest::collection::vec((0usize..128, proptest::prelude::any::<u8>()), 0..4),
-        cut in 0usize..200,
-        orig_extra in 0u32..100,
-        config in 0usize..8,
-    ) {
-        let data = damaged_generated_frame(seed, pick, &flips, cut, 0.1, crate::testkit::FrameSize::Min64);
-        let config = fast_path_configs()[config];
-        let orig_len = data.len() as u32 + orig_extra;
-        if let Some(d) = plain_only(&config, &data, orig_len) {
-            proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
-        }
-    }
-}
-
 /// The IPv4 and IPv6 transport paths alone, as the summary they stand for: `Some` when one took
 /// the frame.
 fn transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
@@ -970,28 +969,11 @@ fn transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissec
 
 #[test]
 fn transport_paths_agree_with_the_walk_on_generated_traffic() {
-    use crate::testkit::{FrameSize, TrafficSpec};
-    let spec = TrafficSpec {
-        packets: 4_000,
-        flows: 300,
-        ipv6_frac: 0.3,
-        vlan_frac: 0.3,
-        vxlan_frac: 0.1,
-        fragment_frac: 0.1,
-        frame_size: FrameSize::Imix,
-        ..TrafficSpec::default()
-    };
+    let frames = mixed_traffic(0.1);
     for config in fast_path_configs() {
-        let (mut taken, mut total) = (0, 0);
-        for f in spec.generate() {
-            total += 1;
-            if let Some(d) = transport_only(&config, &f.data, f.orig_len) {
-                taken += 1;
-                assert_eq!(Ok(d), walk_only(&config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
-            }
-        }
+        let taken = taken_agreeing_with_the_walk(&config, &frames, transport_only, |_, _, _| ());
         // Not vacuous: the untagged TCP and UDP frames (about 45%) take them.
-        assert!(taken * 10 >= total * 3, "{config:?}: took {taken} of {total}");
+        assert!(taken * 10 >= frames.len() * 3, "{config:?}: took {taken} of {}", frames.len());
     }
 }
 
@@ -1035,29 +1017,6 @@ fn transport_paths_decline_every_other_shape() {
     let none = Config { decap: Decap::None, ..Config::default() };
     let d = transport_only(&none, &vxlan, vxlan.len() as u32);
     assert_eq!(d.map(Ok), Some(walk_only(&none, &vxlan, vxlan.len() as u32)));
-}
-
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
-
-    /// Generated frames with random byte changes and cuts: whenever a transport path takes a
-    /// frame, the walk gives the same summary.
-    #[test]
-    fn transport_paths_agree_with_the_walk_on_damaged_frames(
-        seed in 0u64..1_000,
-        pick in 0usize..64,
-        flips in proptest::collection::vec((0usize..128, proptest::prelude::any::<u8>()), 0..4),
-        cut in 0usize..200,
-        orig_extra in 0u32..100,
-        config in 0usize..8,
-    ) {
-        let data = damaged_generated_frame(seed, pick, &flips, cut, 0.1, crate::testkit::FrameSize::Min64);
-        let config = fast_path_configs()[config];
-        let orig_len = data.len() as u32 + orig_extra;
-        if let Some(d) = transport_only(&config, &data, orig_len) {
-            proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
-        }
-    }
 }
 
 /// The whole dissection (fast path, then the walk from where it stopped) on one frame.
@@ -1160,41 +1119,25 @@ fn vxlan_plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Diss
 
 #[test]
 fn the_vxlan_fast_path_agrees_with_the_walk_on_generated_traffic() {
-    use crate::testkit::{FrameSize, TrafficSpec};
-    let spec = TrafficSpec {
-        packets: 4_000,
-        flows: 300,
-        ipv6_frac: 0.3,
-        vlan_frac: 0.3,
-        vxlan_frac: 0.5,
-        fragment_frac: 0.1,
-        frame_size: FrameSize::Imix,
-        ..TrafficSpec::default()
-    };
-    let frames = spec.generate();
+    let frames = mixed_traffic(0.5);
     for config in fast_path_configs() {
-        let mut taken = 0;
-        for f in &frames {
-            if let Some(d) = vxlan_plain_only(&config, &f.data, f.orig_len) {
-                taken += 1;
-                assert_eq!(Ok(d), walk_only(&config, &f.data, f.orig_len), "{config:?} {:02x?}", f.data);
-                // The key, whichever ids it takes, is the walk's.
-                for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
-                    let key = |d: &Dissected| {
-                        crate::key::FlowKey::new(
-                            d,
-                            3,
-                            Default::default(),
-                            Default::default(),
-                            key_vlan,
-                            key_tunnel,
-                        )
-                    };
-                    let want = walk_only(&config, &f.data, f.orig_len).map(|w| key(&w));
-                    assert_eq!(want, Ok(key(&d)));
-                }
+        // The key, whichever ids it takes, is the walk's.
+        let same_keys = |frame: &[u8], orig_len: u32, d: &Dissected| {
+            for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
+                let key = |d: &Dissected| {
+                    crate::key::FlowKey::new(
+                        d,
+                        3,
+                        Default::default(),
+                        Default::default(),
+                        key_vlan,
+                        key_tunnel,
+                    )
+                };
+                assert_eq!(walk_only(&config, frame, orig_len).map(|w| key(&w)), Ok(key(d)));
             }
-        }
+        };
+        let taken = taken_agreeing_with_the_walk(&config, &frames, vxlan_plain_only, same_keys);
         // Not vacuous: in decap mode `all` the VXLAN frames (but fragments) take it.
         if config.decap == Decap::All {
             assert!(taken * 10 >= frames.len() * 3, "{config:?}: took {taken} of {}", frames.len());
@@ -1267,24 +1210,32 @@ fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
 
-    /// Generated frames, half of them VXLAN, with random byte changes and cuts: whenever the
-    /// VXLAN fast path takes a frame, the walk gives the same summary.
+    /// Generated frames with random byte changes and cuts, from 64-byte mixed traffic or from
+    /// 200-byte traffic half of it VXLAN (so that inner frames fit): whenever a fast path takes a
+    /// frame (`plain`, the IPv4/IPv6 transport paths, the VXLAN path), the walk gives the same
+    /// summary.
     #[test]
-    fn the_vxlan_fast_path_agrees_with_the_walk_on_damaged_frames(
+    fn every_fast_path_agrees_with_the_walk_on_damaged_frames(
         seed in 0u64..1_000,
         pick in 0usize..64,
         flips in proptest::collection::vec((0usize..128, proptest::prelude::any::<u8>()), 0..4),
         cut in 0usize..200,
         orig_extra in 0u32..100,
         config in 0usize..8,
+        vxlan_heavy in proptest::prelude::any::<bool>(),
     ) {
-        let data = damaged_generated_frame(seed, pick, &flips, cut, 0.5, crate::testkit::FrameSize::Fixed(200));
+        use crate::testkit::FrameSize;
+        let (vxlan_frac, size) = if vxlan_heavy { (0.5, FrameSize::Fixed(200)) } else { (0.1, FrameSize::Min64) };
+        let data = damaged_generated_frame(seed, pick, &flips, cut, vxlan_frac, size);
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
-        if let Some(d) = vxlan_plain_only(&config, &data, orig_len) {
-            proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
+        let paths: [FastPath; 3] = [plain_only, transport_only, vxlan_plain_only];
+        for path in paths {
+            if let Some(d) = path(&config, &data, orig_len) {
+                proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
+            }
         }
     }
 }
