@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use flowlog_core::capture::CaptureReader;
-use flowlog_core::{Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
+use flowlog_core::{Accounting, Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
 
 struct Counting;
 
@@ -224,6 +224,41 @@ fn metering_synthetic_traffic_through_every_path_never_touches_the_heap() {
     let c = meter.counters();
     assert!(c.evictions > 0 && c.rollovers > 1 && c.late_packets > 0 && c.bad_timestamp > 0, "{c:?}");
     assert!(c.skipped.iter().all(|&n| n > 0), "every skip reason is reached: {c:?}");
+}
+
+/// Generated VPC traffic: Ethernet frames of every shape the meter has a direct path for (untagged
+/// IPv4 and IPv6 TCP/UDP, VXLAN with a plain inner frame) and of the shapes it has none for
+/// (VLAN tags, fragments), with more flows than the table holds.
+#[test]
+fn metering_generated_vpc_traffic_through_every_parse_path_never_touches_the_heap() {
+    use flowlog_core::testkit::{FrameSize, TrafficSpec};
+    let spec = TrafficSpec {
+        packets: 20_000,
+        flows: 2_000,
+        ipv6_frac: 0.3,
+        vlan_frac: 0.3,
+        vxlan_frac: 0.2,
+        fragment_frac: 0.1,
+        frame_size: FrameSize::Imix,
+        ..TrafficSpec::default()
+    };
+    let traffic: Vec<Owned> = spec
+        .generate()
+        .into_iter()
+        .map(|f| Owned {
+            ts: Timestamp::Ns(f.ts_ns),
+            link: LinkType::ETHERNET,
+            orig_len: f.orig_len,
+            data: f.data,
+            interface: 0,
+        })
+        .collect();
+    for decap in [Decap::All, Decap::None] {
+        for accounting in [Accounting::Ip, Accounting::L2] {
+            let config = Config { max_flows: 1000, decap, accounting, ..Config::default() };
+            run_without_allocating(config, &traffic);
+        }
+    }
 }
 
 #[test]
