@@ -100,6 +100,19 @@ impl KeyMasks {
 const ACTION_BIT: u8 = 1 << 2;
 const IPV6_BIT: u8 = 1 << 3;
 
+/// A key's `packed` byte: the direction, then the action and IP-version bits.
+#[inline(always)]
+fn packed(direction: Direction, action: Action, ip_version: u8) -> u8 {
+    let mut packed = direction as u8;
+    if action == Action::Reject {
+        packed |= ACTION_BIT;
+    }
+    if ip_version == 6 {
+        packed |= IPV6_BIT;
+    }
+    packed
+}
+
 impl FlowKey {
     /// The all-zero key (an unused slot).
     pub const ZERO: FlowKey = FlowKey {
@@ -138,13 +151,6 @@ impl FlowKey {
         action: Action,
         masks: KeyMasks,
     ) -> FlowKey {
-        let mut packed = direction as u8;
-        if action == Action::Reject {
-            packed |= ACTION_BIT;
-        }
-        if d.ip_version == 6 {
-            packed |= IPV6_BIT;
-        }
         FlowKey {
             src: d.src,
             dst: d.dst,
@@ -154,7 +160,7 @@ impl FlowKey {
             dst_port: d.dst_port,
             vlan: d.vlan & masks.vlan,
             protocol: d.protocol,
-            packed,
+            packed: packed(direction, action, d.ip_version),
         }
     }
 
@@ -167,13 +173,6 @@ impl FlowKey {
         direction: Direction,
         action: Action,
     ) -> FlowKey {
-        let mut packed = direction as u8;
-        if action == Action::Reject {
-            packed |= ACTION_BIT;
-        }
-        if Transport::<A>::IP_VERSION == 6 {
-            packed |= IPV6_BIT;
-        }
         let (mut src, mut dst) = ([0; 16], [0; 16]);
         src[..A].copy_from_slice(&t.src);
         dst[..A].copy_from_slice(&t.dst);
@@ -186,7 +185,7 @@ impl FlowKey {
             dst_port: t.dst_port,
             vlan: 0,
             protocol: t.protocol,
-            packed,
+            packed: packed(direction, action, Transport::<A>::IP_VERSION),
         }
     }
 

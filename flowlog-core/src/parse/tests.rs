@@ -1014,9 +1014,8 @@ fn transport_paths_decline_every_other_shape() {
     assert_eq!(transport_only(&all, &short6, short6.len() as u32), None);
     // In decap mode `none` a tunnel port is a plain UDP datagram.
     let vxlan = outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &tcp4()))));
-    let none = Config { decap: Decap::None, ..Config::default() };
-    let d = transport_only(&none, &vxlan, vxlan.len() as u32);
-    assert_eq!(d.map(Ok), Some(walk_only(&none, &vxlan, vxlan.len() as u32)));
+    let d = transport_only(&none(), &vxlan, vxlan.len() as u32);
+    assert_eq!(d.map(Ok), Some(walk_only(&none(), &vxlan, vxlan.len() as u32)));
 }
 
 /// The whole dissection (fast path, then the walk from where it stopped) on one frame.
