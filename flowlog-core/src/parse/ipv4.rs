@@ -90,17 +90,12 @@ const VER_IHL_PLAIN: u8 = 0x45;
 #[inline(always)]
 pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
     let h: &[u8; MIN_LEN] = bytes(frame, off)?;
-    let total = usize::from(be16(&h[field::TOTAL_LEN]));
-    if h[field::VER_IHL] != VER_IHL_PLAIN
-        || total < MIN_LEN
-        || be16(&h[field::FLAGS_FRAG]) & (MF | OFFSET) != 0
-    {
-        return None;
-    }
+    let (total, protocol) = plain_len_protocol(h)?;
+    let total = usize::from(total);
     d.ip_version = 4;
     d.src[..4].copy_from_slice(&h[field::SRC]);
     d.dst[..4].copy_from_slice(&h[field::DST]);
-    d.protocol = h[field::PROTOCOL];
+    d.protocol = protocol;
     d.bytes = total as u64;
     Some((off + MIN_LEN, frame.len().min(off + total)))
 }

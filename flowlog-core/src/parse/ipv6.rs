@@ -114,11 +114,8 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
 #[inline(always)]
 pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
     let h: &[u8; HEADER_LEN] = bytes(frame, off)?;
-    let payload_len = usize::from(be16(&h[field::PAYLOAD_LEN]));
-    let nh = h[field::NEXT_HEADER];
-    if h[field::VERSION] >> 4 != 6 || payload_len == 0 || is_extension(nh) {
-        return None;
-    }
+    let (payload_len, nh) = len_next_header(h)?;
+    let payload_len = usize::from(payload_len);
     d.ip_version = 6;
     d.src.copy_from_slice(&h[field::SRC]);
     d.dst.copy_from_slice(&h[field::DST]);

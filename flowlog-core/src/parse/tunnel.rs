@@ -166,9 +166,9 @@ pub(crate) fn gre(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
 /// A VXLAN header at `off`, then an Ethernet frame.
 #[inline]
 pub(crate) fn vxlan(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
-    let h: &[u8; vxlan_field::LEN] = bytes(frame, off).ok_or(Skip::TruncatedL2)?;
-    ids.tunnel_id = be32(&h[vxlan_field::VNI_WORD]) >> 8;
-    Ok((off + vxlan_field::LEN, Next::Ethernet))
+    let (vni, inner) = vxlan_plain(frame, off).ok_or(Skip::TruncatedL2)?;
+    ids.tunnel_id = vni;
+    Ok((inner, Next::Ethernet))
 }
 
 /// The VNI of a VXLAN header at `off` and where the inner Ethernet frame starts, as [`vxlan`]
