@@ -13,6 +13,14 @@
 //! allocation (`reserve_rehash`), so it must be reserved at twice the capacity (≈ 20 bytes of
 //! index per flow) to stay allocation-free. Linear probing with backward-shift deletion leaves no
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
+//!
+//! The index in use grows within its reservation. It starts at [`FIRST_BUCKETS`] entries and
+//! doubles (re-inserting every flow) whenever it is more than 2/3 full, up to 1.5 entries per
+//! flow of capacity, and never shrinks. So a table sized for a million flows that holds a few
+//! thousand keeps its index in a few kilobytes: in the CPU's cache, and without making most of
+//! its 6 MiB reservation resident. Over a table's whole life, growth re-inserts fewer flows in all
+//! than its capacity (each growth re-inserts at most 2/3 of a size that then doubles); it
+//! touches no heap and changes no record.
 
 use crate::key::{FlowKey, HashKeys};
 use crate::mem::{prefetch_at, Zeroable, ZeroedArray};
@@ -44,6 +52,9 @@ pub const FLAG_SYN_ACK: u16 = 1 << 14;
 pub const TCP_FLAGS_MASK: u16 = 0x1ff;
 
 const NIL: u32 = u32::MAX;
+/// Index entries in use when a table starts (when it has that many): 6 KiB, enough for 1024
+/// flows before the first growth.
+const FIRST_BUCKETS: usize = 1536;
 /// An index entry holds slot + 1, so an all-zero index is empty and can come from zeroed pages.
 const EMPTY: u32 = 0;
 
@@ -83,7 +94,10 @@ pub struct FlowTable {
     slots: ZeroedArray<Slot>,
     /// `links[i]` is slot `i`'s place in the LRU order.
     links: ZeroedArray<Links>,
+    /// The reservation for the index; entries at and above `buckets` are always EMPTY.
     index: ZeroedArray<u32>,
+    /// Index entries in use: the probe space is `index[..buckets]`.
+    buckets: usize,
     /// Slots `0..len` are in use.
     len: u32,
     /// Least recently updated slot.
@@ -107,6 +121,7 @@ impl FlowTable {
             slots: ZeroedArray::new(max_flows as usize),
             links: ZeroedArray::new(max_flows as usize),
             index: ZeroedArray::new(buckets),
+            buckets: buckets.min(FIRST_BUCKETS),
             len: 0,
             lru_head: NIL,
             lru_tail: NIL,
@@ -142,12 +157,12 @@ impl FlowTable {
     #[inline]
     fn home(&self, hash: u64) -> usize {
         // Lemire's range reduction: maps the high 32 bits onto 0..buckets without a division.
-        (((hash >> 32) * self.index.len() as u64) >> 32) as usize
+        (((hash >> 32) * self.buckets as u64) >> 32) as usize
     }
 
     #[inline]
     fn next_bucket(&self, i: usize) -> usize {
-        if i + 1 == self.index.len() {
+        if i + 1 == self.buckets {
             0
         } else {
             i + 1
@@ -299,6 +314,11 @@ impl FlowTable {
             s.key = *key;
             s.stats = FlowStats::default();
             self.push_tail(slot);
+            // More than 2/3 full: probe runs would grow long. (A full table's index is always
+            // whole, so the eviction path below never needs this.)
+            if self.len as usize * 3 > self.buckets * 2 && self.buckets < self.index.len() {
+                self.grow_index();
+            }
             return Upsert::New(slot);
         }
         let victim = self.lru_head;
@@ -316,6 +336,30 @@ impl FlowTable {
         s.stats = FlowStats::default();
         self.push_tail(victim);
         Upsert::Replaced(victim, old.key, old.stats)
+    }
+
+    /// Double the index in use (at most to its whole reservation) and re-insert every flow, in
+    /// slot order. Rare: at most a handful of times in a table's life (see the module notes).
+    #[cold]
+    #[inline(never)]
+    fn grow_index(&mut self) {
+        let old = self.buckets;
+        self.index[..old].fill(EMPTY);
+        self.buckets = (old * 2).min(self.index.len());
+        for slot in 0..self.len {
+            let hash = self.hash_keys.hash(&self.slots[slot as usize].key);
+            let mut i = self.home(hash);
+            while self.index[i] != EMPTY {
+                i = self.next_bucket(i);
+            }
+            self.index[i] = self.entry(slot, hash);
+        }
+    }
+
+    /// Index entries in use (see the module notes): grows with the flows, never shrinks.
+    #[cfg(test)]
+    fn buckets_in_use(&self) -> usize {
+        self.buckets
     }
 
     /// The stats of a slot returned by [`FlowTable::upsert`].
@@ -342,8 +386,8 @@ impl FlowTable {
 
     /// Forget every flow without emitting; keeps the memory.
     pub fn clear(&mut self) {
-        if self.len as usize > self.index.len() / 16 {
-            self.index.fill(EMPTY);
+        if self.len as usize > self.buckets / 16 {
+            self.index[..self.buckets].fill(EMPTY);
         } else {
             // Few flows in a large table: zero just their entries, so that a small window does not
             // touch (and make resident) the whole index.
@@ -518,7 +562,8 @@ mod tests {
     /// Random operations against a simple model: a map plus a recency list.
     #[test]
     fn agrees_with_a_reference_lru_under_churn() {
-        for cap in [1u32, 2, 3, 7, 64] {
+        // 2100 flows outgrow the first index twice (at 1024 and 2048 flows) on the way to full.
+        for cap in [1u32, 2, 3, 7, 64, 2100] {
             let mut t = FlowTable::new(cap, 0);
             let mut model: BTreeMap<FlowKey, u64> = BTreeMap::new(); // key -> last use
             let mut clock = 0u64;
@@ -544,7 +589,61 @@ mod tests {
                 }
                 assert_eq!(t.len() as usize, model.len());
             }
+            for k in model.keys() {
+                assert!(matches!(t.upsert(k), Upsert::Existing(_)));
+            }
         }
+    }
+
+    #[test]
+    fn the_index_in_use_grows_with_the_flows_up_to_its_reservation() {
+        let cap = 100_000u32;
+        let mut t = FlowTable::new(cap, 9);
+        let whole = t.index.len();
+        assert_eq!(whole, 150_000);
+        assert_eq!(t.buckets_in_use(), FIRST_BUCKETS);
+        let mut seen = vec![FIRST_BUCKETS];
+        for n in 0..cap {
+            assert_eq!(t.upsert(&key(n)), Upsert::New(n));
+            let b = t.buckets_in_use();
+            // Load at most 2/3 after every insert; the index only ever doubles (or reaches the
+            // whole reservation).
+            assert!(3 * t.len() as usize <= 2 * b || b == whole, "{} flows in {b} buckets", t.len());
+            if b != *seen.last().unwrap() {
+                assert!(b == 2 * seen.last().unwrap() || b == whole);
+                seen.push(b);
+            }
+            // Nothing outside the index in use.
+            if n % 9973 == 0 {
+                assert!(t.index[b..].iter().all(|&e| e == EMPTY));
+            }
+        }
+        assert_eq!(seen.last(), Some(&whole));
+        // Every flow is still found in its own slot, and a full table evicts in LRU order.
+        for n in 0..cap {
+            assert_eq!(t.upsert(&key(n)), Upsert::Existing(n));
+        }
+        assert!(matches!(t.upsert(&key(cap)), Upsert::Replaced(0, old, _) if old == key(0)));
+        // Cleared, it keeps the index it grew (no growth again) and finds flows anew.
+        t.clear();
+        assert_eq!(t.buckets_in_use(), whole);
+        assert!(t.index.iter().all(|&e| e == EMPTY));
+        for n in 0..10 {
+            assert_eq!(t.upsert(&key(n + 7)), Upsert::New(n));
+        }
+        assert_eq!(t.upsert(&key(7)), Upsert::Existing(0));
+    }
+
+    #[test]
+    fn a_table_that_holds_few_flows_touches_only_the_first_index() {
+        let mut t = FlowTable::new(1 << 20, 3);
+        for round in 0..50u32 {
+            for n in 0..1000 {
+                t.upsert(&key(round * 1000 + n));
+            }
+            t.clear();
+        }
+        assert_eq!(t.buckets_in_use(), FIRST_BUCKETS);
     }
 
     impl PartialOrd for FlowKey {

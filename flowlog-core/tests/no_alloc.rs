@@ -212,7 +212,8 @@ fn the_counting_allocator_sees_allocations() {
 
 #[test]
 fn metering_synthetic_traffic_through_every_path_never_touches_the_heap() {
-    let capacity = 1000;
+    // Past 1024 and 2048 flows the table's index grows (twice), under the count.
+    let capacity = 3000;
     let traffic = synthetic(capacity);
     let config = Config { max_flows: capacity, window_secs: 60, ..Config::default() };
     run_without_allocating(config, &traffic);
