@@ -42,7 +42,7 @@ use std::io::Read;
 
 use pcap_parser::{OptionCode, PcapNGOption};
 
-use crate::mem::prefetch;
+use crate::mem::prefetch_at;
 mod mapped;
 
 use mapped::MappedFile;
@@ -983,13 +983,20 @@ fn whole_pcap_record(bytes: &[u8], at: usize, order: Order, header_len: usize) -
     Some((header, data))
 }
 
-/// Prefetch `bytes` every 64 bytes (a cache line) from `from` up to `upto`; returns where the
-/// next call starts.
+/// Prefetch `bytes` every 64 bytes (a cache line) from `from` up to `upto` (at most
+/// `bytes.len()`); returns where the next call starts.
+///
+/// A plain loop of address hints, about 3 instructions a line: a `step_by` iterator over the
+/// slice cost about 8, some 30 instructions per record of a typical capture.
 #[inline]
 fn prefetch_lines(bytes: &[u8], from: usize, upto: usize) -> usize {
-    let Some(lines) = bytes.get(from..upto) else { return from };
-    lines.iter().step_by(64).for_each(prefetch);
-    from + lines.len().next_multiple_of(64)
+    debug_assert!(upto <= bytes.len());
+    let mut line = from;
+    while line < upto {
+        prefetch_at(bytes, line, 0);
+        line += 64;
+    }
+    line
 }
 
 /// A pcap record's time: seconds and a fraction in µs or, for `nanos` files, ns.

@@ -2,20 +2,6 @@
 //! huge pages for the session table, so that random accesses over megabytes of slots do not pay a
 //! page-table walk each (a 4 KiB-page TLB covers a few MiB; 2 MiB pages cover the whole table).
 
-/// Prefetch the cache line holding `*p` into all cache levels (x86-64 only; a no-op elsewhere).
-#[inline(always)]
-#[cfg_attr(not(feature = "capture"), allow(dead_code))] // the table uses `prefetch_at`
-pub(crate) fn prefetch<T>(p: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that never faults, and `p` is a valid reference anyway.
-    unsafe {
-        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 /// Prefetch the cache line holding byte `byte` of element `i` of `items` (x86-64 only; a no-op
 /// elsewhere). `i` need not be in bounds:
 /// a prefetch is a hint at an address, so the table's look-ahead, whose indices come from its own
