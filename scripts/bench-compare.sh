@@ -24,11 +24,14 @@
 #   2. The realistic corpus (shared/corpus/realistic/*.pcap of the most common link type)
 #      concatenated REPEAT times into one pcap (timestamps rebased so they ascend), and
 #      `cat FILE > /dev/null` against flowlog on it: how close flowlog gets to just reading the
-#      bytes from the page cache.
+#      bytes from the page cache. Besides the table rows (RUNS runs of each, one tool after the
+#      other), PAIRS interleaved pairs (cat, then flowlog, again and again) give the ratio: each
+#      pair's two runs meet the same state of the machine, so a slow phase of a shared host moves
+#      both, and the median of the pairs' ratios is the figure reported.
 # How to run (from anywhere; paths are relative to the workspace root)
 #   scripts/bench-compare.sh
 # Environment overrides (defaults in brackets):
-#   PACKETS [2000000]  SNAPLEN [128]  SEED [1]  RUNS [3]  REPEAT [40]
+#   PACKETS [2000000]  SNAPLEN [128]  SEED [1]  RUNS [3]  REPEAT [40]  PAIRS [21]
 #   GEN [../shared/tools/gen_pcap.py]  CORPUS [$FLOWLOG_CORPUS or ../shared/corpus]
 #   WORK [target/bench-compare]: where captures, configs and logs go (never committed)
 #   SKIP_INSTALL=1: do not apt-get/pip install missing tools
@@ -44,6 +47,7 @@ SNAPLEN=${SNAPLEN:-128}
 SEED=${SEED:-1}
 RUNS=${RUNS:-3}
 REPEAT=${REPEAT:-40}
+PAIRS=${PAIRS:-21}
 GEN=${GEN:-../shared/tools/gen_pcap.py}
 CORPUS=${CORPUS:-${FLOWLOG_CORPUS:-../shared/corpus}}
 WORK=${WORK:-target/bench-compare}
@@ -290,6 +294,25 @@ if [ -s "$REAL" ]; then
         row "$tool" "$RP"
     done
     if [ -n "${SECS[cat]:-}" ] && [ -n "${SECS[flowlog]:-}" ]; then
-        python3 -c "print(f'flowlog takes {${SECS[flowlog]} / ${SECS[cat]}:.2f}x the time of cat')"
+        python3 -c "print(f'flowlog takes {${SECS[flowlog]} / ${SECS[cat]}:.2f}x the time of cat (means of the rows)')"
+        say "$PAIRS interleaved pairs of cat and flowlog"
+        python3 - "$PAIRS" "$REAL" "$FLOWLOG" <<'PY'
+import statistics, subprocess, sys, time
+pairs, real, flowlog = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+cat, meter = ["cat", real], [flowlog, "read", real, "--output", "/dev/null"]
+cs, fs = [], []
+for _ in range(pairs):
+    cs.append(timed(cat))
+    fs.append(timed(meter))
+rs = sorted(f / c for c, f in zip(cs, fs))
+q = statistics.quantiles(rs, n=4) if len(rs) > 1 else [rs[0]] * 3
+print(f"{pairs} interleaved pairs: cat median {statistics.median(cs) * 1e3:.1f} ms, flowlog median "
+      f"{statistics.median(fs) * 1e3:.1f} ms; flowlog/cat per pair: median {statistics.median(rs):.2f}x "
+      f"(quartiles {q[0]:.2f}-{q[2]:.2f}, min {rs[0]:.2f}, max {rs[-1]:.2f})")
+PY
     fi
 fi
