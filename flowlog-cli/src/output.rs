@@ -8,7 +8,7 @@
 //! nothing is allocated per record; when the writer falls behind, the meter waits for a free chunk.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use flowlog_core::{Record, Sink};
 const CHUNK_RECORDS: usize = 1024;
 /// Chunks in circulation (one being filled, the rest queued or being written).
 const CHUNKS: usize = 4;
-/// The writer's output buffer.
+/// Bytes the writer formats before it writes them to the stream.
 const WRITE_BUFFER: usize = 256 << 10;
 
 /// Where the writer thread writes.
@@ -123,26 +123,26 @@ impl Sink for Output {
     }
 }
 
-/// The writer thread's state: formats each record into a fixed buffer and writes it through a
-/// `BufWriter`. The first write error is kept and stops further writes.
+/// The writer thread's state: formats each record straight into its output buffer, which it
+/// writes to the stream once it holds [`WRITE_BUFFER`] bytes; there is no copy of each line into
+/// a `BufWriter`. The first write error is kept and stops further writes.
 struct Writer {
     formatter: Formatter,
-    out: BufWriter<Box<dyn Write + Send>>,
-    buf: Box<[u8; Formatter::MAX_RECORD_LEN]>,
+    stream: Box<dyn Write + Send>,
+    /// [`WRITE_BUFFER`] bytes and room for one more record after them: a record always starts
+    /// before `WRITE_BUFFER`, so it finds [`Formatter::MAX_RECORD_LEN`] bytes free and is written
+    /// on the formatter's fast path.
+    buf: Box<[u8]>,
+    /// Bytes of `buf` formatted and not yet written.
+    len: usize,
     records: u64,
 }
 
 impl Writer {
     fn new(formatter: Formatter, stream: Box<dyn Write + Send>) -> std::io::Result<Writer> {
-        let mut w = Writer {
-            formatter,
-            out: BufWriter::with_capacity(WRITE_BUFFER, stream),
-            buf: Box::new([0; Formatter::MAX_RECORD_LEN]),
-            records: 0,
-        };
-        let n = formatter.write_header(&mut w.buf[..]).map_err(std::io::Error::other)?;
-        w.out.write_all(w.buf.get(..n).unwrap_or_default())?;
-        Ok(w)
+        let mut buf = vec![0; WRITE_BUFFER + Formatter::MAX_RECORD_LEN].into_boxed_slice();
+        let len = formatter.write_header(&mut buf).map_err(std::io::Error::other)?;
+        Ok(Writer { formatter, stream, buf, len, records: 0 })
     }
 
     /// Write chunks until the meter closes the channel; after an error, keep returning chunks
@@ -167,17 +167,27 @@ impl Writer {
         }
         let result = match error {
             Some(e) => Err(e),
-            None => self.out.flush(),
+            None => self.drain().and_then(|()| self.stream.flush()),
         };
         (self.records, result)
     }
 
     fn write_all(&mut self, records: &[Record]) -> std::io::Result<()> {
         for record in records {
-            let n = self.formatter.write_record(record, &mut self.buf[..]).map_err(std::io::Error::other)?;
-            self.out.write_all(self.buf.get(..n).unwrap_or_default())?;
+            let free = self.buf.get_mut(self.len..).unwrap_or_default();
+            self.len += self.formatter.write_record(record, free).map_err(std::io::Error::other)?;
             self.records += 1;
+            if self.len >= WRITE_BUFFER {
+                self.drain()?;
+            }
         }
         Ok(())
+    }
+
+    /// Write the formatted bytes to the stream and empty the buffer.
+    fn drain(&mut self) -> std::io::Result<()> {
+        let pending = self.buf.get(..self.len).unwrap_or_default();
+        self.len = 0;
+        self.stream.write_all(pending)
     }
 }
