@@ -16,7 +16,7 @@
 //!   quotes with inner quotes doubled. No value flowlog writes contains one today.
 //! - Rows end in `\n` (not RFC 4180's CRLF), like the other formats; every CSV reader accepts it.
 
-use super::text::{Out, IPV6_TEXT, U64_DIGITS};
+use super::text::{Out, Time, IPV6_TEXT, U64_DIGITS};
 use super::{has_tcp_flags, SECS_DIGITS};
 use crate::key::{Action, Direction};
 use crate::record::{EndReason, LogStatus, Record};
@@ -63,6 +63,7 @@ pub(crate) fn header(out: &mut Out<'_>) {
 pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
+    let (start, end) = (Time::new(rec.start_ns), Time::new(rec.end_ns));
     // Separators are merged into the fixed text around them, so copies have constant lengths.
     // None of the fixed names needs RFC 4180 quoting.
     o.str("1,");
@@ -80,13 +81,13 @@ pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     o.byte(b',');
     o.u64(rec.bytes);
     o.byte(b',');
-    o.u64(rec.start_secs());
+    o.secs(&start);
     o.byte(b',');
-    o.u64(rec.end_secs());
+    o.secs(&end);
     o.byte(b',');
-    o.u64(rec.start_ns);
+    o.nanos(&start);
     o.byte(b',');
-    o.u64(rec.end_ns);
+    o.nanos(&end);
     match k.direction() {
         Direction::Unknown => o.str(",,"),
         Direction::In => o.str(",in,"),

@@ -35,7 +35,7 @@
 //! {"version":1,"srcaddr":"10.0.0.1","dstaddr":"10.0.0.2","srcport":53870,"dstport":80,"protocol":6,"packets":3,"bytes":180,"start":1700000000,"end":1700000002,"start-ns":1700000000100000000,"end-ns":1700000002500000000,"direction":"out","action":"ACCEPT","log-status":"OK","tcp-flags":18,"tcp-syn-ack":1,"ip-version":4,"window-start":1699999800,"window-secs":600,"end_reason":"window","observation-point":1}
 //! ```
 
-use super::text::{Out, IPV6_TEXT, U64_DIGITS};
+use super::text::{Out, Time, IPV6_TEXT, U64_DIGITS};
 use super::{has_tcp_flags, SECS_DIGITS};
 use crate::key::{Action, Direction};
 use crate::record::{EndReason, LogStatus, Record};
@@ -46,6 +46,7 @@ use crate::record::{EndReason, LogStatus, Record};
 pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     let k = &rec.key;
     let v6 = k.ip_version() == 6;
+    let (start, end) = (Time::new(rec.start_ns), Time::new(rec.end_ns));
     o.str("{\"version\":1,\"srcaddr\":\"");
     o.addr(&k.src, v6);
     o.str("\",\"dstaddr\":\"");
@@ -61,13 +62,13 @@ pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     o.str(",\"bytes\":");
     o.u64(rec.bytes);
     o.str(",\"start\":");
-    o.u64(rec.start_secs());
+    o.secs(&start);
     o.str(",\"end\":");
-    o.u64(rec.end_secs());
+    o.secs(&end);
     o.str(",\"start-ns\":");
-    o.u64(rec.start_ns);
+    o.nanos(&start);
     o.str(",\"end-ns\":");
-    o.u64(rec.end_ns);
+    o.nanos(&end);
     match k.direction() {
         Direction::Unknown => {}
         Direction::In => o.str(",\"direction\":\"in\""),

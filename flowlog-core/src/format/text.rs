@@ -107,6 +107,42 @@ impl<const FAST: bool> Out<'_, FAST> {
         }
     }
 
+    /// Append a time in floor seconds, as [`Out::u64`] would.
+    #[inline(always)]
+    pub(crate) fn secs(&mut self, t: &Time) {
+        if t.secs_len <= 8 {
+            self.u64(t.ns / NANOS);
+            return;
+        }
+        if let Some(dst) = self.slot(t.secs_len) {
+            // The head's padding lies where the last eight digits go (9 to 11 digits here).
+            if let Some(d) = dst.first_chunk_mut::<4>() {
+                *d = t.head;
+            }
+            if let Some(d) = dst.last_chunk_mut::<8>() {
+                *d = t.low;
+            }
+        }
+    }
+
+    /// Append a time in nanoseconds, as [`Out::u64`] would: the seconds' digits, then the nine
+    /// digits of the fraction.
+    #[inline(always)]
+    pub(crate) fn nanos(&mut self, t: &Time) {
+        if t.secs_len <= 8 {
+            self.u64(t.ns);
+            return;
+        }
+        self.secs(t);
+        let fraction = (t.ns % NANOS) as u32;
+        if let Some(dst) = self.slot(9) {
+            if let Some((first, rest)) = dst.split_first_mut() {
+                *first = b'0' + (fraction / 100_000_000) as u8;
+                eight(fraction % 100_000_000, rest);
+            }
+        }
+    }
+
     /// Append `v` (at most 5 digits) in decimal, no leading zeros.
     #[inline]
     pub(crate) fn u16(&mut self, v: u16) {
@@ -260,6 +296,40 @@ impl<const FAST: bool> Out<'_, FAST> {
         } else {
             Err(FormatError::BufferTooSmall { required: self.len })
         }
+    }
+}
+
+/// Nanoseconds in a second.
+const NANOS: u64 = 1_000_000_000;
+
+/// A time in nanoseconds whose seconds are converted to text once, to be written twice: alone
+/// ([`Out::secs`]) and as the leading digits of the nanoseconds ([`Out::nanos`]), which a record
+/// with both (JSON lines, CSV) would otherwise convert again within a 19-digit number.
+pub(crate) struct Time {
+    ns: u64,
+    /// Digits of the seconds: 9 to 11 in `head` and `low`; with 8 or fewer (before 1973), the
+    /// writers fall back to [`Out::u64`].
+    secs_len: usize,
+    /// The 1 to 3 digits before the last eight, padded to a word.
+    head: [u8; 4],
+    /// The last eight digits.
+    low: [u8; 8],
+}
+
+impl Time {
+    #[inline(always)]
+    pub(crate) fn new(ns: u64) -> Time {
+        let secs = ns / NANOS;
+        let secs_len = decimal_len(secs);
+        // Seconds fit 11 digits (`u64::MAX` ns is 18446744073 s), so the head is below 1000:
+        // its four digits, without the leading zeros (unused below 9 digits).
+        let high = (secs / 100_000_000) as usize;
+        let ([a, b], [c, d]) = (PAIRS[high / 100 % 100], PAIRS[high % 100]);
+        let head = u32::from_le_bytes([a, b, c, d]) >> (8 * (12 - secs_len.clamp(9, 11)));
+        let head = head.to_le_bytes();
+        let mut low = [0; 8];
+        eight((secs % 100_000_000) as u32, &mut low);
+        Time { ns, secs_len, head, low }
     }
 }
 
@@ -458,6 +528,25 @@ mod tests {
     }
 
     #[test]
+    fn a_time_writes_its_seconds_and_nanoseconds_as_std_display_does() {
+        // Every seconds width: 0 to 8 digits (the fallback), 9, 10 and 11, and the ends.
+        let mut cases = vec![0u64, 999_999_999, u64::MAX];
+        for digits in 1..=11 {
+            let secs = 10u64.pow(digits - 1);
+            cases.extend([
+                secs * NANOS,
+                (secs * 10 - 1).saturating_mul(NANOS).saturating_add(999_999_999),
+                secs * NANOS + 7,
+            ]);
+        }
+        for ns in cases {
+            let t = Time::new(ns);
+            assert_eq!(render(|o| o.secs(&t)), (ns / NANOS).to_string(), "{ns}");
+            assert_eq!(render(|o| o.nanos(&t)), ns.to_string(), "{ns}");
+        }
+    }
+
+    #[test]
     fn ipv6_canonical_form_matches_rfc_5952_examples() {
         // RFC 5952 §4.2.1–§4.2.3, §4.3, §5.
         let cases = [
@@ -627,6 +716,13 @@ mod tests {
         fn decimal_of_any_width_equals_std_display(v in any_width()) {
             prop_assert_eq!(render(|o| o.u64(v)), v.to_string());
             prop_assert_eq!(decimal_len(v), v.to_string().len());
+        }
+
+        #[test]
+        fn time_text_equals_std_display(ns in any_width()) {
+            let t = Time::new(ns);
+            prop_assert_eq!(render(|o| o.secs(&t)), (ns / NANOS).to_string());
+            prop_assert_eq!(render(|o| o.nanos(&t)), ns.to_string());
         }
 
         #[test]
