@@ -177,13 +177,15 @@ impl<const FAST: bool> Out<'_, FAST> {
     /// overlapping 8-byte moves.
     #[inline]
     pub(crate) fn ipv4(&mut self, a: [u8; 4]) {
-        let mut text = 0u128;
-        let mut bits = 0u32;
-        for octet in a {
-            let (t, len) = OCTET_DOT[usize::from(octet)];
-            text |= u128::from(t) << bits;
-            bits += 8 * u32::from(len);
-        }
+        // Two octets with their dots fit a `u64` (8 characters at most), so only one shift is
+        // 128 bits wide.
+        let half = |x: u8, y: u8| {
+            let ((tx, lx), (ty, ly)) = (OCTET_DOT[usize::from(x)], OCTET_DOT[usize::from(y)]);
+            (u64::from(tx) | u64::from(ty) << (8 * u32::from(lx)), 8 * u32::from(lx + ly))
+        };
+        let ((first, first_bits), (second, second_bits)) = (half(a[0], a[1]), half(a[2], a[3]));
+        let text = u128::from(first) | u128::from(second) << first_bits;
+        let bits = first_bits + second_bits;
         let src = text.to_le_bytes();
         // 7 to 15 characters: without the last octet's dot.
         let n = (bits / 8) as usize - 1;
