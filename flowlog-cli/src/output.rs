@@ -43,10 +43,11 @@ pub struct Output {
 }
 
 impl Output {
-    /// Write the format's header (if it has one) to `target`, then start the writer thread.
+    /// Start the writer thread, with the format's header (if it has one) formatted as the
+    /// output's first line (it reaches `target` with the first records, or at the end).
     ///
     /// # Errors
-    /// The header could not be written, or the thread could not be started.
+    /// The header could not be formatted, or the thread could not be started.
     pub fn new(formatter: Formatter, target: Target) -> std::io::Result<Output> {
         let (full_tx, full_rx) = sync_channel::<Vec<Record>>(CHUNKS);
         let (empty_tx, empty_rx) = sync_channel::<Vec<Record>>(CHUNKS);
