@@ -24,6 +24,10 @@ const STEP: usize = 1 << 20;
 /// core: at 2 MiB (about half a millisecond of reading) the reader met unmapped pages, and took
 /// the faults itself, in a tenth of its steps; at 4 MiB it rarely does.
 const AHEAD: usize = 4 * STEP;
+/// With a background pager, the reader releases pages itself once this much lies unreleased
+/// behind it: the pager may wait long for a core while the reader goes on faulting pages in, and
+/// only releasing bounds the file's resident pages (to about `AHEAD + RELEASE_LAG + STEP`).
+const RELEASE_LAG: usize = 8 * STEP;
 /// How long the background pager sleeps when the reader has not moved a step.
 const PAGER_NAP: Duration = Duration::from_millis(2);
 
@@ -43,12 +47,15 @@ enum Paging {
 /// The window of pages in the page tables: `[released, populated)`.
 #[derive(Default)]
 struct Window {
-    released: usize,
+    /// Shared with the reader when the pager runs in the background: either may release.
+    released: Arc<AtomicUsize>,
     populated: usize,
 }
 
 struct Pager {
     position: Arc<AtomicUsize>,
+    /// The pager's window's `released`.
+    released: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     /// The step of the last position the pager was woken for.
@@ -84,6 +91,9 @@ impl MappedFile {
             Paging::Inline(window) => window.follow(&self.map, position),
             Paging::Background(pager) => {
                 pager.position.store(position, Ordering::Release);
+                if position.saturating_sub(pager.released.load(Ordering::Relaxed)) > RELEASE_LAG {
+                    release_behind(&self.map, &pager.released, position);
+                }
                 if position / STEP != pager.step {
                     pager.step = position / STEP;
                     if let Some(t) = &pager.thread {
@@ -98,9 +108,10 @@ impl MappedFile {
     /// started.
     pub(super) fn page_in_background(&mut self) {
         let Paging::Inline(window) = &mut self.paging else { return };
-        let position = Arc::new(AtomicUsize::new(window.released));
+        let position = Arc::new(AtomicUsize::new(window.released.load(Ordering::Relaxed)));
         let stop = Arc::new(AtomicBool::new(false));
         let mut window = std::mem::take(window);
+        let released = Arc::clone(&window.released);
         let (map, at, done) = (Arc::clone(&self.map), Arc::clone(&position), Arc::clone(&stop));
         let spawned = std::thread::Builder::new().name("flowlog-pager".into()).spawn(move || {
             while !done.load(Ordering::Acquire) {
@@ -109,7 +120,8 @@ impl MappedFile {
             }
         });
         if let Ok(thread) = spawned {
-            self.paging = Paging::Background(Pager { position, stop, thread: Some(thread), step: 0 });
+            self.paging =
+                Paging::Background(Pager { position, released, stop, thread: Some(thread), step: 0 });
         }
     }
 }
@@ -145,20 +157,96 @@ impl Window {
     /// Enter the pages up to [`AHEAD`] past `position` and remove the whole steps behind it.
     fn follow(&mut self, map: &Mmap, position: usize) {
         let end = map.len();
+        // After a long wait the pager starts at the reader, not where it stopped: pages the reader
+        // has passed are no use entered.
+        self.populated = self.populated.max(position);
         while self.populated < end && self.populated < position + AHEAD {
             let upto = (self.populated + STEP).min(end);
             enter_pages(map, self.populated, upto);
             self.populated = upto;
         }
-        let upto = position - position % STEP;
-        if upto > self.released {
-            // SAFETY: the map is a read-only shared file mapping, so after MADV_DONTNEED any later
-            // read of these pages faults them back in from the file with the same bytes: the
-            // advice never changes what a slice of the map reads, it only frees page tables.
-            let _ = unsafe {
-                map.unchecked_advise_range(UncheckedAdvice::DontNeed, self.released, upto - self.released)
-            };
-            self.released = upto;
+        release_behind(map, &self.released, position);
+    }
+}
+
+/// Remove from the page tables the whole steps of `map` before `position` that are not yet
+/// released, and move `released` past them. The reader and the pager may both call it: each
+/// range is claimed by one of them (`fetch_max`), so none is released twice.
+fn release_behind(map: &Mmap, released: &AtomicUsize, position: usize) {
+    let upto = position - position % STEP;
+    let from = released.fetch_max(upto, Ordering::AcqRel);
+    if upto > from {
+        // SAFETY: the map is a read-only shared file mapping, so after MADV_DONTNEED any later
+        // read of these pages faults them back in from the file with the same bytes: the
+        // advice never changes what a slice of the map reads, it only frees page tables.
+        let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, from, upto - from) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A file of `len` bytes, byte `i` being `i % 251`, mapped; removed when dropped.
+    struct TempMap {
+        path: std::path::PathBuf,
+        mapped: MappedFile,
+    }
+
+    impl TempMap {
+        fn new(name: &str, len: usize) -> TempMap {
+            let path = std::env::temp_dir().join(format!("flowlog-mapped-{}-{name}", std::process::id()));
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::File::create(&path).unwrap().write_all(&bytes).unwrap();
+            let mapped = MappedFile::open(&std::fs::File::open(&path).unwrap()).unwrap();
+            TempMap { path, mapped }
         }
+    }
+
+    impl Drop for TempMap {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
+    #[test]
+    fn each_step_behind_the_reader_is_released_once_by_whoever_comes_first() {
+        let t = TempMap::new("claims", 6 * STEP);
+        let released = AtomicUsize::new(0);
+        release_behind(&t.mapped.map, &released, 3 * STEP + 5);
+        assert_eq!(released.load(Ordering::Relaxed), 3 * STEP);
+        // A caller that is behind (the pager, woken late) claims nothing and moves nothing back.
+        release_behind(&t.mapped.map, &released, 2 * STEP);
+        assert_eq!(released.load(Ordering::Relaxed), 3 * STEP);
+        release_behind(&t.mapped.map, &released, 5 * STEP + STEP / 2);
+        assert_eq!(released.load(Ordering::Relaxed), 5 * STEP);
+        // Released pages read back the file's bytes.
+        let bytes = t.mapped.bytes();
+        assert!((0..5 * STEP).step_by(4093).all(|i| bytes[i] == (i % 251) as u8));
+    }
+
+    #[test]
+    fn a_reader_ahead_of_a_pager_that_never_runs_releases_pages_itself() {
+        let mut t = TempMap::new("stalled", 40 * STEP);
+        // A background pager whose thread never gets a core: only the reader can release.
+        let released = Arc::new(AtomicUsize::new(0));
+        t.mapped.paging = Paging::Background(Pager {
+            position: Arc::new(AtomicUsize::new(0)),
+            released: Arc::clone(&released),
+            stop: Arc::new(AtomicBool::new(false)),
+            thread: None,
+            step: 0,
+        });
+        let mut sum = 0u64;
+        for position in (0..40 * STEP).step_by(STEP / 4) {
+            sum += u64::from(t.mapped.bytes()[position]);
+            t.mapped.follow(position);
+            let behind = position - released.load(Ordering::Relaxed);
+            assert!(behind <= RELEASE_LAG + STEP, "{behind} bytes unreleased behind {position}");
+        }
+        assert!(released.load(Ordering::Relaxed) >= 40 * STEP - RELEASE_LAG - 2 * STEP);
+        let expected: u64 = (0..40 * STEP).step_by(STEP / 4).map(|i| (i % 251) as u64).sum();
+        assert_eq!(sum, expected);
     }
 }
