@@ -334,11 +334,7 @@ impl FlowTable {
         self.remove_index(victim, &old.key);
         self.unlink(victim);
         // The removal may have shifted entries, so probe again for the free bucket.
-        let mut j = self.home(hash);
-        while self.index[j] != EMPTY {
-            j = self.next_bucket(j);
-        }
-        self.index[j] = self.entry(victim, hash);
+        self.index_at_free_bucket(victim, hash);
         let s = &mut self.slots[victim as usize];
         s.key = *key;
         s.stats = FlowStats::default();
@@ -356,12 +352,18 @@ impl FlowTable {
         self.buckets = if doubled <= LAST_DOUBLED { doubled.min(whole) } else { whole };
         for slot in 0..self.len {
             let hash = self.hash_keys.hash(&self.slots[slot as usize].key);
-            let mut i = self.home(hash);
-            while self.index[i] != EMPTY {
-                i = self.next_bucket(i);
-            }
-            self.index[i] = self.entry(slot, hash);
+            self.index_at_free_bucket(slot, hash);
         }
+    }
+
+    /// Index `slot` (its key's hash `hash`) at the first empty bucket of its probe run; the key
+    /// is not in the index.
+    fn index_at_free_bucket(&mut self, slot: u32, hash: u64) {
+        let mut i = self.home(hash);
+        while self.index[i] != EMPTY {
+            i = self.next_bucket(i);
+        }
+        self.index[i] = self.entry(slot, hash);
     }
 
     /// Index entries in use (see the module notes): grows with the flows, never shrinks.
