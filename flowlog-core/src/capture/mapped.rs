@@ -20,7 +20,8 @@ use memmap2::{Advice, Mmap, UncheckedAdvice};
 const STEP: usize = 1 << 20;
 /// Pages are entered this far ahead of the read position. Nothing behind it is borrowed any more,
 /// so pages are removed as soon as a whole step lies behind it: at most `AHEAD + STEP` of the
-/// file is resident. The lead is what lets the reader keep going while the pager waits for a
+/// file is resident while the pages are released as the reader goes (see [`RELEASE_LAG`] for a
+/// pager that falls behind). The lead is what lets the reader keep going while the pager waits for a
 /// core: at 2 MiB (about half a millisecond of reading) the reader met unmapped pages, and took
 /// the faults itself, in a tenth of its steps; at 4 MiB it rarely does.
 const AHEAD: usize = 4 * STEP;
