@@ -164,8 +164,8 @@ impl FlowKey {
         }
     }
 
-    /// [`FlowKey::with_masks`] of the summary `t` stands for ([`Transport::dissected`]), whatever
-    /// the masks: it has no VLAN or tunnel id.
+    /// [`FlowKey::with_masks`] of the summary `t` stands for (what `Transport::dissected` gives
+    /// in the tests), whatever the masks: it has no VLAN or tunnel id.
     #[inline(always)]
     pub(crate) fn transport<const A: usize>(
         t: &Transport<A>,

@@ -495,7 +495,7 @@ struct Stages<'f, 'a> {
 /// No slot hint (above any slot number, so [`FlowTable::upsert_entry_hinted`] ignores it).
 const NO_HINT: u32 = u32::MAX;
 
-/// Bits of [`Prepared::special`]: the reasons a packet takes [`Meter::commit_special`].
+/// Bits of [`Head::special`]: the reasons a packet takes [`Meter::commit_special`].
 /// Not metered (`result` says why).
 const SKIPPED: u8 = 1;
 /// Opens a window: the first packet, or a rollover.

@@ -14,9 +14,9 @@
 //! index per flow) to stay allocation-free. Linear probing with backward-shift deletion leaves no
 //! tombstones, so 6 bytes of index per flow suffice and no operation ever allocates.
 //!
-//! The index in use grows within its reservation. It starts at [`FIRST_BUCKETS`] entries and
-//! grows (re-inserting every flow) whenever it is more than 2/3 full: it doubles up to
-//! [`LAST_DOUBLED`] entries, then takes its whole reservation of 1.5 entries per flow of
+//! The index in use grows within its reservation. It starts at 1536 entries (`FIRST_BUCKETS`)
+//! and grows (re-inserting every flow) whenever it is more than 2/3 full: it doubles up to
+//! 196 608 entries (`LAST_DOUBLED`), then takes its whole reservation of 1.5 entries per flow of
 //! capacity, and it never shrinks. So a table sized for a million flows that holds a few
 //! thousand keeps its index in a few kilobytes: in the CPU's cache, and without making most of
 //! its 6 MiB reservation resident. A growth is a pause of the packet that triggers it: at most

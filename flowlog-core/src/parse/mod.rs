@@ -408,7 +408,7 @@ fn dissect_plain(
     matches!(plain(frame, orig_len, config, tunnels, d), Plain::Done)
 }
 
-/// [`dissect_plain`], also saying where the walk goes on when it declined a plain outer header
+/// What `dissect_plain` (the tests' view of this path) decides, also saying where the walk goes on when it declined a plain outer header
 /// only because decap mode `all` follows the tunnel behind it: the walk then need not read the
 /// outer headers again.
 #[inline(always)]
