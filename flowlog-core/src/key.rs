@@ -95,6 +95,12 @@ impl KeyMasks {
     pub(crate) fn new(key_vlan: bool, key_tunnel: bool) -> KeyMasks {
         KeyMasks { vlan: if key_vlan { !0 } else { 0 }, tunnel_id: if key_tunnel { !0 } else { 0 } }
     }
+
+    /// What a packet's tunnel id puts in its key: the id, or 0 when tunnel ids are not keyed.
+    #[inline(always)]
+    pub(crate) fn tunnel_id(&self, tunnel_id: u32) -> u32 {
+        tunnel_id & self.tunnel_id
+    }
 }
 
 const ACTION_BIT: u8 = 1 << 2;
@@ -165,10 +171,12 @@ impl FlowKey {
     }
 
     /// [`FlowKey::with_masks`] of the summary `t` stands for (what `Transport::dissected` gives
-    /// in the tests), whatever the masks: it has no VLAN or tunnel id.
+    /// in the tests), whatever the VLAN mask: it has no VLAN id. `tunnel_id` is the key's, masked
+    /// already ([`KeyMasks::tunnel_id`]; 0 for a packet that no tunnel carried).
     #[inline(always)]
     pub(crate) fn transport<const A: usize>(
         t: &Transport<A>,
+        tunnel_id: u32,
         observation_point: u32,
         direction: Direction,
         action: Action,
@@ -180,7 +188,7 @@ impl FlowKey {
             src,
             dst,
             observation_point,
-            tunnel_id: 0,
+            tunnel_id,
             src_port: t.src_port,
             dst_port: t.dst_port,
             vlan: 0,
@@ -401,13 +409,19 @@ mod tests {
         }
     }
 
-    /// The key of a [`Transport`] equals the key of its summary, whatever the masks.
+    /// The key of a [`Transport`] (with a tunnel id or none) equals the key of its summary,
+    /// whatever the masks.
     fn check_transport_key<const A: usize>(t: Transport<A>) {
         for (direction, action) in [(Direction::Unknown, Action::Accept), (Direction::Out, Action::Reject)] {
             for (key_vlan, key_tunnel) in [(false, false), (true, true)] {
-                let want = FlowKey::new(&t.dissected(), 0x8000_0003, direction, action, key_vlan, key_tunnel);
-                let got = FlowKey::transport(&t, 0x8000_0003, direction, action);
-                assert_eq!(got.words(), want.words());
+                for tunnel_id in [0, 0x00ab_cdef] {
+                    let mut d = t.dissected();
+                    d.tunnel_id = tunnel_id;
+                    let want = FlowKey::new(&d, 0x8000_0003, direction, action, key_vlan, key_tunnel);
+                    let masked = KeyMasks::new(key_vlan, key_tunnel).tunnel_id(tunnel_id);
+                    let got = FlowKey::transport(&t, masked, 0x8000_0003, direction, action);
+                    assert_eq!(got.words(), want.words());
+                }
             }
         }
     }

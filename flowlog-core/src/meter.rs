@@ -5,7 +5,8 @@ use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey, KeyMasks};
 use crate::parse::{
-    dissect_into, ipv4_transport, ipv6_transport, Dissected, LinkType, Notes, Skip, Transport, TunnelFilter,
+    dissect_into, ipv4_transport, ipv6_transport, vxlan_inner, Dissected, LinkType, Notes, Skip, Transport,
+    TunnelFilter,
 };
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
@@ -257,10 +258,22 @@ impl Meter {
         // The commonest packets, keyed and hashed from registers (one copy per IP version).
         let (link, data, orig_len) = (frame.link, frame.data, frame.orig_len);
         if let Some(t) = ipv4_transport(link, data, orig_len, &self.config, &self.tunnels) {
-            return self.prepared_transport(&t, frame, ts, special, d, key);
+            return self.prepared_transport(&t, 0, frame, ts, special, d, key);
         }
         if let Some(t) = ipv6_transport(link, data, orig_len, &self.config, &self.tunnels) {
-            return self.prepared_transport(&t, frame, ts, special, d, key);
+            return self.prepared_transport(&t, 0, frame, ts, special, d, key);
+        }
+        // The commonest overlay: the same shapes behind VXLAN (decap mode `all`).
+        if let Some((vni, inner)) = vxlan_inner(link, data, &self.config, &self.tunnels) {
+            let tunnel_id = self.key_masks.tunnel_id(vni);
+            if let Some(t) = ipv4_transport(LinkType::ETHERNET, inner, orig_len, &self.config, &self.tunnels)
+            {
+                return self.prepared_transport(&t, tunnel_id, frame, ts, special, d, key);
+            }
+            if let Some(t) = ipv6_transport(LinkType::ETHERNET, inner, orig_len, &self.config, &self.tunnels)
+            {
+                return self.prepared_transport(&t, tunnel_id, frame, ts, special, d, key);
+            }
         }
         *d = Dissected::EMPTY;
         let result = self.dissect(frame, raw_ts, d);
@@ -286,20 +299,22 @@ impl Meter {
         (self.clock.clock_ns(), bad_ts)
     }
 
-    /// The end of [`Meter::prepare`] for a packet that a direct path read as `t`: of `d`, only
-    /// the fields that [`Meter::commit`] reads are written (the others are constants of `t`'s
-    /// summary).
+    /// The end of [`Meter::prepare`] for a packet that a direct path read as `t`, with the key's
+    /// tunnel id `tunnel_id` (masked): of `d`, only the fields that [`Meter::commit`] reads are
+    /// written (the others are constants of `t`'s summary).
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn prepared_transport<const A: usize>(
         &self,
         t: &Transport<A>,
+        tunnel_id: u32,
         frame: &Frame<'_>,
         ts: u64,
         special: u8,
         d: &mut Dissected,
         key: &mut FlowKey,
     ) -> Head {
-        let k = FlowKey::transport(t, frame.observation_point, frame.direction, frame.action);
+        let k = FlowKey::transport(t, tunnel_id, frame.observation_point, frame.direction, frame.action);
         let hash = self.table.hash(&k);
         *key = k;
         d.bytes = t.bytes;

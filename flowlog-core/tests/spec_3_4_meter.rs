@@ -244,3 +244,49 @@ fn table_memory_is_at_most_96_bytes_per_flow_at_the_configured_capacity() {
         assert!(per_flow <= 96.1, "{max_flows} flows: {per_flow:.1} bytes per flow");
     }
 }
+
+/// VXLAN in decap mode `all` (SPEC §2, §3): a packet is keyed by its inner 5-tuple and counted by
+/// its inner IP length, and its VNI enters the key only with `key_tunnel`. Inner TCP takes the
+/// meter's direct VXLAN path, inner ICMP the general walk; both must key alike.
+#[test]
+fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked() {
+    use flowlog_core::testkit::Pkt;
+    let mac = [2, 0, 0, 0, 0, 1];
+    let frame = |vni: u32, inner_tcp: bool| {
+        let p = Pkt::eth(mac, mac)
+            .ipv4([192, 168, 0, 1], [192, 168, 0, 2])
+            .udp(40000, 4789)
+            .vxlan_header(vni)
+            .inner_eth(mac, mac)
+            .ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
+        if inner_tcp {
+            p.tcp(1234, 80, 0x10).payload(10).bytes()
+        } else {
+            p.icmp(8, 0).payload(10).bytes()
+        }
+    };
+    for key_tunnel in [false, true] {
+        for (inner_tcp, protocol, ip_len) in [(true, 6, 20 + 20 + 10), (false, 1, 20 + 8 + 10)] {
+            let config = Config { key_tunnel, window_secs: 60, hash_seed: Some(7), ..Config::default() };
+            let mut meter = Meter::new(config).unwrap();
+            let mut records = Vec::new();
+            for (i, vni) in [5, 6, 5].into_iter().enumerate() {
+                let f = frame(vni, inner_tcp);
+                let mut sink = |r: &Record| records.push(*r);
+                meter.process(&Frame::new(T0 + i as u64 * S, LinkType::ETHERNET, &f), &mut sink).unwrap();
+            }
+            meter.flush(&mut |r: &Record| records.push(*r));
+            let mut by_vni: Vec<(u32, u64, u64)> =
+                records.iter().map(|r| (r.key.tunnel_id, r.packets, r.bytes)).collect();
+            by_vni.sort();
+            let want =
+                if key_tunnel { vec![(5, 2, 2 * ip_len), (6, 1, ip_len)] } else { vec![(0, 3, 3 * ip_len)] };
+            assert_eq!(by_vni, want, "key_tunnel {key_tunnel}, inner TCP {inner_tcp}");
+            for r in &records {
+                assert_eq!(r.key.src_addr().to_string(), "10.0.0.1");
+                assert_eq!(r.key.dst_addr().to_string(), "10.0.0.2");
+                assert_eq!(r.key.protocol, protocol);
+            }
+        }
+    }
+}

@@ -339,6 +339,46 @@ pub(crate) fn ipv6_transport(
     transport(l4h, usize::from(payload), protocol, || ipv6::addrs(ip), bytes, orig_len, config, tunnels)
 }
 
+/// The VNI and the inner Ethernet frame of the commonest overlay shape, in decap mode `all`:
+/// untagged Ethernet → IPv4 with IHL 5, not a fragment → UDP to a VXLAN port, its ports within
+/// the IP length → a captured VXLAN header. The caller reads the inner frame with
+/// [`ipv4_transport`] or [`ipv6_transport`] (the outer frame's `orig_len` is the packet's, for
+/// `l2` accounting); what they take is exactly what [`plain`] and [`vxlan_plain`] would make of
+/// the packet, with the outer frame untagged, the inner one untagged too, so its key has no
+/// VLAN id. Overlay captures of hypervisors are mostly this shape; taken directly they skip the
+/// summary in memory that [`vxlan_plain`] fills. `None` for anything else.
+#[inline(always)]
+pub(crate) fn vxlan_inner<'f>(
+    link: LinkType,
+    frame: &'f [u8],
+    config: &Config,
+    tunnels: &TunnelFilter,
+) -> Option<(u32, &'f [u8])> {
+    const IP: usize = shim::ETH_LEN;
+    const UDP: usize = IP + ipv4::MIN_LEN;
+    const VXLAN: usize = UDP + l4::UDP_LEN;
+    const INNER: usize = VXLAN + tunnel::vxlan_field::LEN;
+    if link != LinkType::ETHERNET || config.decap != Decap::All {
+        return None;
+    }
+    let h: &[u8; INNER] = bytes(frame, 0)?;
+    let (eth, ip, udp) = (bytes(h, 0)?, bytes(h, IP)?, bytes(h, UDP)?);
+    if shim::eth_type(eth) != shim::ethertype::IPV4 {
+        return None;
+    }
+    let (total, protocol) = ipv4::plain_len_protocol(ip)?;
+    if protocol != l4::UDP || usize::from(total) - ipv4::MIN_LEN < l4::PORTS_LEN {
+        return None;
+    }
+    let (src_port, dst_port) = l4::ports_of(udp);
+    // The VXLAN list is the first that `udp_tunnel` consults.
+    if !tunnels.may_match(src_port, dst_port) || !config.tunnel_ports.vxlan.contains(dst_port) {
+        return None;
+    }
+    let (vni, inner) = tunnel::vxlan_plain(frame, VXLAN)?;
+    Some((vni, frame.get(inner..)?))
+}
+
 /// The transport header `l4h` of [`ipv4_transport`] and [`ipv6_transport`], `payload` bytes of IP
 /// payload by the length field: TCP or UDP, whole within the payload, no tunnel; with the IP
 /// header's fields, the [`Transport`] (bytes `ip_bytes` by IP accounting). The addresses are

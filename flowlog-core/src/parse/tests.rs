@@ -1146,6 +1146,97 @@ fn the_vxlan_fast_path_agrees_with_the_walk_on_generated_traffic() {
     }
 }
 
+/// The direct VXLAN path alone ([`vxlan_inner`], then the transport paths on the inner frame),
+/// as the summary it stands for: `Some` when it took the frame.
+fn vxlan_transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+    let tunnels = TunnelFilter::new(&config.tunnel_ports);
+    let (vni, inner) = vxlan_inner(LinkType::ETHERNET, frame, config, &tunnels)?;
+    let mut d = transport_only(config, inner, orig_len)?;
+    d.tunnel_id = vni;
+    Some(d)
+}
+
+/// Whether the key of summary `d`, whichever ids it takes, is the key of the walk's summary.
+fn assert_same_keys_as_the_walk(config: &Config, frame: &[u8], orig_len: u32, d: &Dissected) {
+    for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
+        let key = |d: &Dissected| {
+            crate::key::FlowKey::new(d, 3, Default::default(), Default::default(), key_vlan, key_tunnel)
+        };
+        assert_eq!(walk_only(config, frame, orig_len).map(|w| key(&w)), Ok(key(d)));
+    }
+}
+
+#[test]
+fn the_direct_vxlan_path_agrees_with_the_walk_on_generated_traffic() {
+    let frames = mixed_traffic(0.5);
+    for config in fast_path_configs() {
+        let same_keys = |frame: &[u8], orig_len: u32, d: &Dissected| {
+            assert_same_keys_as_the_walk(&config, frame, orig_len, d)
+        };
+        let taken = taken_agreeing_with_the_walk(&config, &frames, vxlan_transport_only, same_keys);
+        // Not vacuous: in decap mode `all` the VXLAN frames with an untagged outer frame and an
+        // untagged inner TCP or UDP packet take it (fragments, tags and ICMP do not).
+        if config.decap == Decap::All {
+            assert!(taken * 10 >= frames.len() * 2, "{config:?}: took {taken} of {}", frames.len());
+        } else {
+            assert_eq!(taken, 0);
+        }
+    }
+}
+
+#[test]
+fn the_direct_vxlan_path_takes_untagged_tcp_and_udp_and_declines_every_other_shape() {
+    let all = Config::default();
+    let l2 = Config { accounting: Accounting::L2, ..Config::default() };
+    let udp6 = v6(17, A6, B6, &udp(1, 2, b"0123456789"));
+    for inner in [eth(0x0800, &tcp4()), eth(0x86dd, &udp6)] {
+        let frame = outer(17, &udp(40000, 4789, &vxlan(0x12345, &inner)));
+        for config in [&all, &l2] {
+            let orig_len = frame.len() as u32 + 4;
+            let d = vxlan_transport_only(config, &frame, orig_len).expect("taken");
+            assert_eq!(Ok(d), walk_only(config, &frame, orig_len), "{frame:02x?}");
+            assert_eq!((d.tunnel_id, d.vlan), (0x12345, 0));
+            let want_bytes =
+                if config.accounting == Accounting::L2 { orig_len } else { inner.len() as u32 - 14 };
+            assert_eq!(d.bytes, u64::from(want_bytes));
+            assert_same_keys_as_the_walk(config, &frame, orig_len, &d);
+            // Cut anywhere: taken only with the walk's answer.
+            for cut in 0..frame.len() {
+                let f = &frame[..cut];
+                if let Some(d) = vxlan_transport_only(config, f, orig_len) {
+                    assert_eq!(Ok(d), walk_only(config, f, orig_len), "cut at {cut}");
+                }
+            }
+        }
+    }
+    let inner = eth(0x0800, &tcp4());
+    let vxlan_udp = udp(40000, 4789, &vxlan(1, &inner));
+    let mut cut_by_length = outer(17, &vxlan_udp);
+    cut_by_length[14 + 2..14 + 4].copy_from_slice(&23u16.to_be_bytes());
+    let declined = [
+        // Outer or inner VLAN tag, another tunnel's port, a fragment, UDP ports beyond the IP
+        // length, VXLAN in VXLAN, ICMP inside.
+        eth(0x8100, &cat(&[&vlan_tag(0, 7, 0x0800)[2..], &outer(17, &vxlan_udp)[14..]])),
+        outer(17, &udp(40000, 4789, &vxlan(1, &eth(0x8100, &cat(&[&vlan_tag(0, 9, 0x0800)[2..], &tcp4()]))))),
+        outer(17, &udp(40000, 6081, &vxlan(1, &inner))),
+        eth(0x0800, &frag4(7, 0x2000, &vxlan_udp)),
+        cut_by_length,
+        outer(17, &udp(40000, 4789, &vxlan(1, &outer(17, &udp(1, 4789, &vxlan(2, &inner)))))),
+        outer(17, &udp(40000, 4789, &vxlan(1, &eth(0x0800, &v4(1, A, B, &[8; 20]))))),
+    ];
+    for frame in declined {
+        assert_eq!(vxlan_transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
+    }
+    // Decap mode `none`, or 4789 not in the VXLAN list: no tunnel to follow.
+    let frame = outer(17, &vxlan_udp);
+    assert!(vxlan_transport_only(&all, &frame, frame.len() as u32).is_some());
+    let mut elsewhere = Config::default();
+    elsewhere.tunnel_ports.vxlan = PortList::new(&[9999]).unwrap();
+    for config in [none(), elsewhere] {
+        assert_eq!(vxlan_transport_only(&config, &frame, frame.len() as u32), None, "{config:?}");
+    }
+}
+
 #[test]
 fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
     let all = Config::default();
@@ -1213,7 +1304,7 @@ proptest::proptest! {
 
     /// Generated frames with random byte changes and cuts, from 64-byte mixed traffic or from
     /// 200-byte traffic half of it VXLAN (so that inner frames fit): whenever a fast path takes a
-    /// frame (`plain`, the IPv4/IPv6 transport paths, the VXLAN path), the walk gives the same
+    /// frame (`plain`, the IPv4/IPv6 transport paths, the VXLAN paths), the walk gives the same
     /// summary.
     #[test]
     fn every_fast_path_agrees_with_the_walk_on_damaged_frames(
@@ -1230,7 +1321,7 @@ proptest::proptest! {
         let data = damaged_generated_frame(seed, pick, &flips, cut, vxlan_frac, size);
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
-        let paths: [FastPath; 3] = [plain_only, transport_only, vxlan_plain_only];
+        let paths: [FastPath; 4] = [plain_only, transport_only, vxlan_plain_only, vxlan_transport_only];
         for path in paths {
             if let Some(d) = path(&config, &data, orig_len) {
                 proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));

@@ -42,7 +42,7 @@ mod erspan {
 }
 
 /// VXLAN: flags, reserved, VNI (3 bytes), reserved.
-mod vxlan_field {
+pub(crate) mod vxlan_field {
     use core::ops::Range;
     pub const VNI_WORD: Range<usize> = 4..8;
     pub const LEN: usize = VNI_WORD.end;
