@@ -101,6 +101,12 @@ impl KeyMasks {
     pub(crate) fn tunnel_id(&self, tunnel_id: u32) -> u32 {
         tunnel_id & self.tunnel_id
     }
+
+    /// What a packet's VLAN id puts in its key: the id, or 0 when VLAN ids are not keyed.
+    #[inline(always)]
+    pub(crate) fn vlan(&self, vlan: u16) -> u16 {
+        vlan & self.vlan
+    }
 }
 
 const ACTION_BIT: u8 = 1 << 2;
@@ -171,11 +177,12 @@ impl FlowKey {
     }
 
     /// [`FlowKey::with_masks`] of the summary `t` stands for (what `Transport::dissected` gives
-    /// in the tests), whatever the VLAN mask: it has no VLAN id. `tunnel_id` is the key's, masked
-    /// already ([`KeyMasks::tunnel_id`]; 0 for a packet that no tunnel carried).
+    /// in the tests) with the ids `vlan` and `tunnel_id`, masked already ([`KeyMasks::vlan`],
+    /// [`KeyMasks::tunnel_id`]; 0 for an untagged packet, one that no tunnel carried).
     #[inline(always)]
     pub(crate) fn transport<const A: usize>(
         t: &Transport<A>,
+        vlan: u16,
         tunnel_id: u32,
         observation_point: u32,
         direction: Direction,
@@ -191,7 +198,7 @@ impl FlowKey {
             tunnel_id,
             src_port: t.src_port,
             dst_port: t.dst_port,
-            vlan: 0,
+            vlan,
             protocol: t.protocol,
             packed: packed(direction, action, Transport::<A>::IP_VERSION),
         }
@@ -409,17 +416,18 @@ mod tests {
         }
     }
 
-    /// The key of a [`Transport`] (with a tunnel id or none) equals the key of its summary,
-    /// whatever the masks.
+    /// The key of a [`Transport`] (with VLAN and tunnel ids or none) equals the key of its
+    /// summary, whatever the masks.
     fn check_transport_key<const A: usize>(t: Transport<A>) {
         for (direction, action) in [(Direction::Unknown, Action::Accept), (Direction::Out, Action::Reject)] {
             for (key_vlan, key_tunnel) in [(false, false), (true, true)] {
-                for tunnel_id in [0, 0x00ab_cdef] {
+                for (vlan, tunnel_id) in [(0, 0), (0x0abc, 0), (0, 0x00ab_cdef), (0x0fff, 1)] {
                     let mut d = t.dissected();
-                    d.tunnel_id = tunnel_id;
+                    (d.vlan, d.tunnel_id) = (vlan, tunnel_id);
                     let want = FlowKey::new(&d, 0x8000_0003, direction, action, key_vlan, key_tunnel);
-                    let masked = KeyMasks::new(key_vlan, key_tunnel).tunnel_id(tunnel_id);
-                    let got = FlowKey::transport(&t, masked, 0x8000_0003, direction, action);
+                    let masks = KeyMasks::new(key_vlan, key_tunnel);
+                    let (vlan, tunnel_id) = (masks.vlan(vlan), masks.tunnel_id(tunnel_id));
+                    let got = FlowKey::transport(&t, vlan, tunnel_id, 0x8000_0003, direction, action);
                     assert_eq!(got.words(), want.words());
                 }
             }

@@ -5,8 +5,8 @@ use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey, KeyMasks};
 use crate::parse::{
-    dissect_into, ipv4_transport, ipv6_transport, vxlan_inner, Dissected, LinkType, Notes, Skip, Transport,
-    TunnelFilter,
+    dissect_into, ipv4_transport, ipv6_transport, one_vlan_tag, vxlan_inner, Dissected, LinkType, Notes,
+    Skip, Transport, TunnelFilter,
 };
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
@@ -255,24 +255,15 @@ impl Meter {
         };
         let (ts, placed) = self.clock.place_marked(raw_ts);
         let special = placed | bad_ts;
-        // The commonest packets, keyed and hashed from registers (one copy per IP version).
-        let (link, data, orig_len) = (frame.link, frame.data, frame.orig_len);
-        if let Some(t) = ipv4_transport(link, data, orig_len, &self.config, &self.tunnels) {
-            return self.prepared_transport(&t, 0, frame, ts, special, d, key);
+        // The commonest packets, keyed and hashed from registers: untagged, then behind one tag.
+        if let Some(head) = self.prepared_direct(frame.link, frame.data, 0, frame, ts, special, d, key) {
+            return head;
         }
-        if let Some(t) = ipv6_transport(link, data, orig_len, &self.config, &self.tunnels) {
-            return self.prepared_transport(&t, 0, frame, ts, special, d, key);
-        }
-        // The commonest overlay: the same shapes behind VXLAN (decap mode `all`).
-        if let Some((vni, inner)) = vxlan_inner(link, data, &self.config, &self.tunnels) {
-            let tunnel_id = self.key_masks.tunnel_id(vni);
-            if let Some(t) = ipv4_transport(LinkType::ETHERNET, inner, orig_len, &self.config, &self.tunnels)
+        if let Some((vlan, untagged)) = one_vlan_tag(frame.link, frame.data) {
+            if let Some(head) =
+                self.prepared_direct(LinkType::ETHERNET, untagged, vlan, frame, ts, special, d, key)
             {
-                return self.prepared_transport(&t, tunnel_id, frame, ts, special, d, key);
-            }
-            if let Some(t) = ipv6_transport(LinkType::ETHERNET, inner, orig_len, &self.config, &self.tunnels)
-            {
-                return self.prepared_transport(&t, tunnel_id, frame, ts, special, d, key);
+                return head;
             }
         }
         *d = Dissected::EMPTY;
@@ -299,14 +290,50 @@ impl Meter {
         (self.clock.clock_ns(), bad_ts)
     }
 
-    /// The end of [`Meter::prepare`] for a packet that a direct path read as `t`, with the key's
-    /// tunnel id `tunnel_id` (masked): of `d`, only the fields that [`Meter::commit`] reads are
-    /// written (the others are constants of `t`'s summary).
+    /// [`Meter::prepare`] by the direct paths, for the Ethernet frame `eth` (the frame's data, or
+    /// what follows its VLAN tag, id `vlan`, as [`one_vlan_tag`] gives it): IPv4 or IPv6 TCP or
+    /// UDP ([`ipv4_transport`], [`ipv6_transport`]), or such an untagged frame behind VXLAN
+    /// ([`vxlan_inner`]). `None` when none takes it; `d` and `key` are then untouched.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn prepared_direct(
+        &self,
+        link: LinkType,
+        eth: &[u8],
+        vlan: u16,
+        frame: &Frame<'_>,
+        ts: u64,
+        special: u8,
+        d: &mut Dissected,
+        key: &mut FlowKey,
+    ) -> Option<Head> {
+        let (orig_len, config, tunnels) = (frame.orig_len, &self.config, &self.tunnels);
+        if let Some(t) = ipv4_transport(link, eth, orig_len, config, tunnels) {
+            return Some(self.prepared_transport(&t, vlan, 0, frame, ts, special, d, key));
+        }
+        if let Some(t) = ipv6_transport(link, eth, orig_len, config, tunnels) {
+            return Some(self.prepared_transport(&t, vlan, 0, frame, ts, special, d, key));
+        }
+        // The commonest overlay. An inner frame must be untagged: its tag would replace `vlan`.
+        let (vni, inner) = vxlan_inner(link, eth, config, tunnels)?;
+        if let Some(t) = ipv4_transport(LinkType::ETHERNET, inner, orig_len, config, tunnels) {
+            return Some(self.prepared_transport(&t, vlan, vni, frame, ts, special, d, key));
+        }
+        if let Some(t) = ipv6_transport(LinkType::ETHERNET, inner, orig_len, config, tunnels) {
+            return Some(self.prepared_transport(&t, vlan, vni, frame, ts, special, d, key));
+        }
+        None
+    }
+
+    /// The end of [`Meter::prepare`] for a packet that a direct path read as `t`, with the ids
+    /// `vlan` and `tunnel_id` (as found: the key masks them): of `d`, only the fields that
+    /// [`Meter::commit`] reads are written (the others are constants of `t`'s summary).
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn prepared_transport<const A: usize>(
         &self,
         t: &Transport<A>,
+        vlan: u16,
         tunnel_id: u32,
         frame: &Frame<'_>,
         ts: u64,
@@ -314,7 +341,9 @@ impl Meter {
         d: &mut Dissected,
         key: &mut FlowKey,
     ) -> Head {
-        let k = FlowKey::transport(t, tunnel_id, frame.observation_point, frame.direction, frame.action);
+        let (vlan, tunnel_id) = (self.key_masks.vlan(vlan), self.key_masks.tunnel_id(tunnel_id));
+        let (op, direction, action) = (frame.observation_point, frame.direction, frame.action);
+        let k = FlowKey::transport(t, vlan, tunnel_id, op, direction, action);
         let hash = self.table.hash(&k);
         *key = k;
         d.bytes = t.bytes;

@@ -290,3 +290,40 @@ fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked(
         }
     }
 }
+
+/// One 802.1Q tag (SPEC §2, §3): a tagged packet is keyed like an untagged one, with its VLAN id
+/// only when `key_vlan` is on. Inner TCP takes the meter's direct path behind the tag, inner
+/// ICMP the general walk; both must key alike.
+#[test]
+fn tagged_packets_are_keyed_by_their_vlan_id_only_when_asked() {
+    use flowlog_core::testkit::Pkt;
+    let mac = [2, 0, 0, 0, 0, 1];
+    let frame = |vid: u16, inner_tcp: bool| {
+        let p = Pkt::eth(mac, mac).vlan(vid).ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
+        if inner_tcp {
+            p.tcp(1234, 80, 0x10).payload(10).bytes()
+        } else {
+            p.icmp(8, 0).payload(10).bytes()
+        }
+    };
+    for key_vlan in [false, true] {
+        for (inner_tcp, protocol, ip_len) in [(true, 6, 20 + 20 + 10), (false, 1, 20 + 8 + 10)] {
+            let config = Config { key_vlan, window_secs: 60, hash_seed: Some(7), ..Config::default() };
+            let mut meter = Meter::new(config).unwrap();
+            let mut records = Vec::new();
+            for (i, vid) in [5, 6, 5].into_iter().enumerate() {
+                let f = frame(vid, inner_tcp);
+                let mut sink = |r: &Record| records.push(*r);
+                meter.process(&Frame::new(T0 + i as u64 * S, LinkType::ETHERNET, &f), &mut sink).unwrap();
+            }
+            meter.flush(&mut |r: &Record| records.push(*r));
+            let mut by_vlan: Vec<(u16, u64, u64)> =
+                records.iter().map(|r| (r.key.vlan, r.packets, r.bytes)).collect();
+            by_vlan.sort();
+            let want =
+                if key_vlan { vec![(5, 2, 2 * ip_len), (6, 1, ip_len)] } else { vec![(0, 3, 3 * ip_len)] };
+            assert_eq!(by_vlan, want, "key_vlan {key_vlan}, inner TCP {inner_tcp}");
+            assert!(records.iter().all(|r| r.key.protocol == protocol));
+        }
+    }
+}

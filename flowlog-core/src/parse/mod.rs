@@ -339,6 +339,18 @@ pub(crate) fn ipv6_transport(
     transport(l4h, usize::from(payload), protocol, || ipv6::addrs(ip), bytes, orig_len, config, tunnels)
 }
 
+/// A frame of link type `link` that is Ethernet with one 802.1Q or 802.1ad tag: its VLAN id and
+/// the frame as the direct paths read it ([`shim::one_tag`]): [`ipv4_transport`],
+/// [`ipv6_transport`] and [`vxlan_inner`] take what follows the tag as they take an untagged
+/// frame, exactly as [`plain`] reads it with the tag's id. `None` for any other frame.
+#[inline(always)]
+pub(crate) fn one_vlan_tag(link: LinkType, frame: &[u8]) -> Option<(u16, &[u8])> {
+    if link != LinkType::ETHERNET {
+        return None;
+    }
+    shim::one_tag(frame)
+}
+
 /// The VNI and the inner Ethernet frame of the commonest overlay shape, in decap mode `all`:
 /// untagged Ethernet → IPv4 with IHL 5, not a fragment → UDP to a VXLAN port, its ports within
 /// the IP length → a captured VXLAN header. The caller reads the inner frame with

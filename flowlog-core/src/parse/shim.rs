@@ -116,6 +116,22 @@ pub(crate) fn ethernet_plain(frame: &[u8]) -> Option<(usize, u16, u16)> {
     Some((eth::LEN + vlan::LEN, inner, be16(&v[vlan::TCI]) & vlan::VID_MASK))
 }
 
+/// The VLAN id of a frame with an 802.1Q or 802.1ad tag, and the frame from 4 bytes on: an
+/// untagged Ethernet header whose ethertype is the tag's, followed by the tag's payload at the
+/// same place. The direct paths read a tagged frame through it with their untagged offsets; they
+/// take only IP behind it, so a second tag is declined there, as [`ethernet_plain`] declines it.
+/// `None` for any other frame.
+#[inline(always)]
+pub(crate) fn one_tag(frame: &[u8]) -> Option<(u16, &[u8])> {
+    let h: &[u8; eth::LEN + vlan::LEN] = bytes(frame, 0)?;
+    let t = be16(&h[eth::TYPE_OR_LEN]);
+    if t != ethertype::VLAN && t != ethertype::QINQ {
+        return None;
+    }
+    let tci = be16(&h[eth::LEN + vlan::TCI.start..]);
+    Some((tci & vlan::VID_MASK, frame.get(vlan::LEN..)?))
+}
+
 /// The payload of ethertype `et` at `off`.
 #[inline]
 pub(crate) fn ethertype(frame: &[u8], off: usize, et: u16, ids: &mut Ids) -> Step {

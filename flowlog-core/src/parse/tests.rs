@@ -1237,6 +1237,73 @@ fn the_direct_vxlan_path_takes_untagged_tcp_and_udp_and_declines_every_other_sha
     }
 }
 
+/// The direct paths behind one VLAN tag ([`one_vlan_tag`], then the untagged direct paths on
+/// what follows it), as the summary they stand for: `Some` when one took the frame.
+fn tagged_transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+    let (vlan, untagged) = one_vlan_tag(LinkType::ETHERNET, frame)?;
+    let direct = transport_only(config, untagged, orig_len);
+    let mut d = direct.or_else(|| vxlan_transport_only(config, untagged, orig_len))?;
+    d.vlan = vlan;
+    Some(d)
+}
+
+#[test]
+fn the_tagged_direct_paths_agree_with_the_walk_on_generated_traffic() {
+    for vxlan_frac in [0.0, 0.5] {
+        let frames = mixed_traffic(vxlan_frac);
+        for config in fast_path_configs() {
+            let same_keys = |frame: &[u8], orig_len: u32, d: &Dissected| {
+                assert_same_keys_as_the_walk(&config, frame, orig_len, d)
+            };
+            let taken = taken_agreeing_with_the_walk(&config, &frames, tagged_transport_only, same_keys);
+            // Not vacuous: the generator tags 30 % of its frames; most are TCP or UDP.
+            assert!(taken * 100 >= frames.len() * 15, "{config:?}: took {taken} of {}", frames.len());
+        }
+    }
+}
+
+#[test]
+fn the_tagged_direct_paths_take_one_tag_of_either_kind_and_decline_every_other_shape() {
+    let all = Config::default();
+    let l2 = Config { accounting: Accounting::L2, ..Config::default() };
+    let udp6 = v6(17, A6, B6, &udp(1, 2, b"0123456789"));
+    let vxlan_tcp = outer(17, &udp(40000, 4789, &vxlan(0x12345, &eth(0x0800, &tcp4()))));
+    let payloads = [(0x0800, tcp4(), 0), (0x86dd, udp6, 0), (0x0800, vxlan_tcp[14..].to_vec(), 0x12345)];
+    for (tpid, vid) in [(0x8100, 9), (0x88a8, 0xfff), (0x8100, 0)] {
+        for (et, ip, tunnel_id) in &payloads {
+            let frame = eth(tpid, &cat(&[&vlan_tag(0, vid, *et)[2..], ip]));
+            for config in [&all, &l2] {
+                let orig_len = frame.len() as u32 + 4;
+                let d = tagged_transport_only(config, &frame, orig_len).expect("taken");
+                assert_eq!(Ok(d), walk_only(config, &frame, orig_len), "{frame:02x?}");
+                assert_eq!((d.vlan, d.tunnel_id), (vid, *tunnel_id));
+                assert_same_keys_as_the_walk(config, &frame, orig_len, &d);
+                // Cut anywhere: taken only with the walk's answer.
+                for cut in 0..frame.len() {
+                    let f = &frame[..cut];
+                    if let Some(d) = tagged_transport_only(config, f, orig_len) {
+                        assert_eq!(Ok(d), walk_only(config, f, orig_len), "cut at {cut}");
+                    }
+                }
+            }
+        }
+    }
+    let declined = [
+        // No tag, two tags, the old QinQ tag protocol id, a tag before ARP, a tagged fragment,
+        // ICMP.
+        eth(0x0800, &tcp4()),
+        eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x8100)[2..], &vlan_tag(0, 3, 0x0800)[2..], &tcp4()])),
+        eth(0x88a8, &cat(&[&vlan_tag(0, 2, 0x88a8)[2..], &vlan_tag(0, 3, 0x0800)[2..], &tcp4()])),
+        eth(0x9100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &tcp4()])),
+        eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x0806)[2..], &[0; 28]])),
+        eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &frag4(7, 0x2000, &udp(1, 2, b"abcd"))])),
+        eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &v4(1, A, B, &[8; 20])])),
+    ];
+    for frame in declined {
+        assert_eq!(tagged_transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
+    }
+}
+
 #[test]
 fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
     let all = Config::default();
@@ -1321,7 +1388,8 @@ proptest::proptest! {
         let data = damaged_generated_frame(seed, pick, &flips, cut, vxlan_frac, size);
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
-        let paths: [FastPath; 4] = [plain_only, transport_only, vxlan_plain_only, vxlan_transport_only];
+        let paths: [FastPath; 5] =
+            [plain_only, transport_only, vxlan_plain_only, vxlan_transport_only, tagged_transport_only];
         for path in paths {
             if let Some(d) = path(&config, &data, orig_len) {
                 proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
