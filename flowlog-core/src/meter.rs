@@ -224,7 +224,7 @@ impl Meter {
         if stages.slot {
             let p = &mut ring[(i + SLOT_AHEAD) % BATCH_RING];
             if p.head.result.is_ok() {
-                p.hint = self.table.prefetch_slot(p.head.hash);
+                p.hint = self.table.prefetch_slot(p.home, p.head.hash);
             }
         }
         let p = &ring[i % BATCH_RING];
@@ -238,7 +238,7 @@ impl Meter {
         p.head = self.prepare(frame, &mut p.d, &mut p.key);
         p.hint = NO_HINT;
         if p.head.result.is_ok() {
-            self.table.prefetch_index(p.head.hash);
+            p.home = self.table.prefetch_index(p.head.hash);
         }
     }
 
@@ -574,6 +574,8 @@ struct Prepared {
     head: Head,
     /// The slot the index pointed at when prefetched (a hint), or [`NO_HINT`].
     hint: u32,
+    /// The index bucket where the key's probe began when prefetched.
+    home: u32,
     /// Meaningful only when `head.result` is Ok, as `d`.
     key: FlowKey,
     d: Dissected,
@@ -583,6 +585,7 @@ impl Prepared {
     const EMPTY: Prepared = Prepared {
         head: Head { ts: 0, hash: 0, special: 0, result: Ok(()) },
         hint: NO_HINT,
+        home: 0,
         key: FlowKey::ZERO,
         d: Dissected::EMPTY,
     };

@@ -274,22 +274,28 @@ impl FlowTable {
         self.upsert_entry(key, hash)
     }
 
-    /// Ask the CPU to start loading the index bucket where the probe for `hash` begins. A hint:
-    /// no state changes, nothing happens on targets other than x86-64. (`home` is always a
-    /// bucket, but the prefetch needs no bounds check either way.)
+    /// Ask the CPU to start loading the index bucket where the probe for `hash` begins, and
+    /// return that bucket for [`FlowTable::prefetch_slot`]. A hint: no state changes, nothing
+    /// happens on targets other than x86-64. (`home` is always a bucket, but the prefetch needs
+    /// no bounds check either way.)
     #[inline]
-    pub(crate) fn prefetch_index(&self, hash: u64) {
-        prefetch_at(&self.index, self.home(hash), 0);
+    pub(crate) fn prefetch_index(&self, hash: u64) -> u32 {
+        let home = self.home(hash);
+        prefetch_at(&self.index, home, 0);
+        // The index holds at most 1.5 × 2^28 entries.
+        home as u32
     }
 
-    /// Read the start of the probe run for `hash` (after [`FlowTable::prefetch_index`] brought it
-    /// in) and, if an entry's tag matches, start loading that slot; returns the slot, or
-    /// `u32::MAX`.
-    /// A hint only: the table may change before the upsert, which probes again in full.
+    /// Read the start of the probe run for `hash` from `home`, the bucket
+    /// [`FlowTable::prefetch_index`] returned for it (and brought in), and, if an entry's tag
+    /// matches, start loading that slot; returns the slot, or `u32::MAX`.
+    /// A hint only: the table may change before the upsert, which probes again in full. (Had the
+    /// index grown since, `home` is still a bucket, as the index never shrinks: the hint is
+    /// merely worse.)
     #[inline(always)]
-    pub(crate) fn prefetch_slot(&self, hash: u64) -> u32 {
+    pub(crate) fn prefetch_slot(&self, home: u32, hash: u64) -> u32 {
         let (tag_mask, want_tag) = (self.tag_mask, self.tag(hash));
-        let mut i = self.home(hash);
+        let mut i = home as usize;
         for _ in 0..4 {
             let e = self.index[i];
             if e == EMPTY {
