@@ -245,43 +245,32 @@ fn table_memory_is_at_most_96_bytes_per_flow_at_the_configured_capacity() {
     }
 }
 
-/// VXLAN in decap mode `all` (SPEC §2, §3): a packet is keyed by its inner 5-tuple and counted by
-/// its inner IP length, and its VNI enters the key only with `key_tunnel`. Inner TCP takes the
-/// meter's direct VXLAN path, inner ICMP the general walk; both must key alike.
-#[test]
-fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked() {
-    use flowlog_core::testkit::Pkt;
-    let mac = [2, 0, 0, 0, 0, 1];
-    let frame = |vni: u32, inner_tcp: bool| {
-        let p = Pkt::eth(mac, mac)
-            .ipv4([192, 168, 0, 1], [192, 168, 0, 2])
-            .udp(40000, 4789)
-            .vxlan_header(vni)
-            .inner_eth(mac, mac)
-            .ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
-        if inner_tcp {
-            p.tcp(1234, 80, 0x10).payload(10).bytes()
-        } else {
-            p.icmp(8, 0).payload(10).bytes()
-        }
-    };
-    for key_tunnel in [false, true] {
+/// Meter, at one packet a second, three frames made by `frame(id, inner_tcp)` with the ids 5, 6
+/// and 5 (an inner TCP packet of 50 IP bytes, or ICMP of 38), once with `config(false)` and once
+/// with `config(true)` (the id keyed): the id keyed only then, read back by `key_id`, splits the
+/// flow in two. Inner TCP takes the meter's direct paths, inner ICMP the general walk; both must
+/// key alike, by the inner 10.0.0.1 → 10.0.0.2 packet.
+fn assert_id_is_keyed_only_when_asked(
+    config: impl Fn(bool) -> Config,
+    frame: impl Fn(u16, bool) -> Vec<u8>,
+    key_id: impl Fn(&Record) -> u32,
+) {
+    for keyed in [false, true] {
         for (inner_tcp, protocol, ip_len) in [(true, 6, 20 + 20 + 10), (false, 1, 20 + 8 + 10)] {
-            let config = Config { key_tunnel, window_secs: 60, hash_seed: Some(7), ..Config::default() };
-            let mut meter = Meter::new(config).unwrap();
+            let mut meter = Meter::new(config(keyed)).unwrap();
             let mut records = Vec::new();
-            for (i, vni) in [5, 6, 5].into_iter().enumerate() {
-                let f = frame(vni, inner_tcp);
+            for (i, id) in [5, 6, 5].into_iter().enumerate() {
+                let f = frame(id, inner_tcp);
                 let mut sink = |r: &Record| records.push(*r);
                 meter.process(&Frame::new(T0 + i as u64 * S, LinkType::ETHERNET, &f), &mut sink).unwrap();
             }
             meter.flush(&mut |r: &Record| records.push(*r));
-            let mut by_vni: Vec<(u32, u64, u64)> =
-                records.iter().map(|r| (r.key.tunnel_id, r.packets, r.bytes)).collect();
-            by_vni.sort();
+            let mut by_id: Vec<(u32, u64, u64)> =
+                records.iter().map(|r| (key_id(r), r.packets, r.bytes)).collect();
+            by_id.sort();
             let want =
-                if key_tunnel { vec![(5, 2, 2 * ip_len), (6, 1, ip_len)] } else { vec![(0, 3, 3 * ip_len)] };
-            assert_eq!(by_vni, want, "key_tunnel {key_tunnel}, inner TCP {inner_tcp}");
+                if keyed { vec![(5, 2, 2 * ip_len), (6, 1, ip_len)] } else { vec![(0, 3, 3 * ip_len)] };
+            assert_eq!(by_id, want, "keyed {keyed}, inner TCP {inner_tcp}");
             for r in &records {
                 assert_eq!(r.key.src_addr().to_string(), "10.0.0.1");
                 assert_eq!(r.key.dst_addr().to_string(), "10.0.0.2");
@@ -291,39 +280,41 @@ fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked(
     }
 }
 
+/// The inner packet of a frame: TCP or ICMP, 10 bytes of payload.
+fn inner_packet(p: flowlog_core::testkit::Pkt, tcp: bool) -> Vec<u8> {
+    let p = p.ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
+    if tcp {
+        p.tcp(1234, 80, 0x10).payload(10).bytes()
+    } else {
+        p.icmp(8, 0).payload(10).bytes()
+    }
+}
+
+const MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
+
+/// VXLAN in decap mode `all` (SPEC §2, §3): a packet is keyed by its inner 5-tuple and counted by
+/// its inner IP length, and its VNI enters the key only with `key_tunnel`.
+#[test]
+fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked() {
+    use flowlog_core::testkit::Pkt;
+    assert_id_is_keyed_only_when_asked(
+        |key_tunnel| Config { key_tunnel, window_secs: 60, hash_seed: Some(7), ..Config::default() },
+        |vni, tcp| {
+            let outer = Pkt::eth(MAC, MAC).ipv4([192, 168, 0, 1], [192, 168, 0, 2]).udp(40000, 4789);
+            inner_packet(outer.vxlan_header(u32::from(vni)).inner_eth(MAC, MAC), tcp)
+        },
+        |r| r.key.tunnel_id,
+    );
+}
+
 /// One 802.1Q tag (SPEC §2, §3): a tagged packet is keyed like an untagged one, with its VLAN id
-/// only when `key_vlan` is on. Inner TCP takes the meter's direct path behind the tag, inner
-/// ICMP the general walk; both must key alike.
+/// only when `key_vlan` is on.
 #[test]
 fn tagged_packets_are_keyed_by_their_vlan_id_only_when_asked() {
     use flowlog_core::testkit::Pkt;
-    let mac = [2, 0, 0, 0, 0, 1];
-    let frame = |vid: u16, inner_tcp: bool| {
-        let p = Pkt::eth(mac, mac).vlan(vid).ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
-        if inner_tcp {
-            p.tcp(1234, 80, 0x10).payload(10).bytes()
-        } else {
-            p.icmp(8, 0).payload(10).bytes()
-        }
-    };
-    for key_vlan in [false, true] {
-        for (inner_tcp, protocol, ip_len) in [(true, 6, 20 + 20 + 10), (false, 1, 20 + 8 + 10)] {
-            let config = Config { key_vlan, window_secs: 60, hash_seed: Some(7), ..Config::default() };
-            let mut meter = Meter::new(config).unwrap();
-            let mut records = Vec::new();
-            for (i, vid) in [5, 6, 5].into_iter().enumerate() {
-                let f = frame(vid, inner_tcp);
-                let mut sink = |r: &Record| records.push(*r);
-                meter.process(&Frame::new(T0 + i as u64 * S, LinkType::ETHERNET, &f), &mut sink).unwrap();
-            }
-            meter.flush(&mut |r: &Record| records.push(*r));
-            let mut by_vlan: Vec<(u16, u64, u64)> =
-                records.iter().map(|r| (r.key.vlan, r.packets, r.bytes)).collect();
-            by_vlan.sort();
-            let want =
-                if key_vlan { vec![(5, 2, 2 * ip_len), (6, 1, ip_len)] } else { vec![(0, 3, 3 * ip_len)] };
-            assert_eq!(by_vlan, want, "key_vlan {key_vlan}, inner TCP {inner_tcp}");
-            assert!(records.iter().all(|r| r.key.protocol == protocol));
-        }
-    }
+    assert_id_is_keyed_only_when_asked(
+        |key_vlan| Config { key_vlan, window_secs: 60, hash_seed: Some(7), ..Config::default() },
+        |vid, tcp| inner_packet(Pkt::eth(MAC, MAC).vlan(vid), tcp),
+        |r| u32::from(r.key.vlan),
+    );
 }
