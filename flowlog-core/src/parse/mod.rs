@@ -175,7 +175,7 @@ impl Dissected {
 /// `orig_len` is the wire length (bytes accounting falls back to it); `ts_ns` ages the fragment
 /// table. Never allocates.
 ///
-/// The walk is a loop over [`Next`] steps: each step reads one header at the cursor and says what
+/// The walk is a loop over `Next` steps: each step reads one header at the cursor and says what
 /// follows it. An IP header produces a candidate summary; in decap mode `all` a tunnel behind it
 /// continues the walk, and any later failure (non-IP payload, cut-off or unusable inner header)
 /// returns the last candidate: the packet is keyed on its innermost usable IP header.
@@ -237,8 +237,9 @@ pub(crate) fn dissect_into(
 }
 
 /// What [`ipv4_transport`] and [`ipv6_transport`] read: everything a packet of the commonest
-/// shapes gives its flow key and stats, for addresses of `A` bytes (4 or 16). The rest of its
-/// [`Dissected`] summary is known: no VLAN, no tunnel, no ICMP, no notes.
+/// shapes gives its flow key and stats, for addresses of `A` bytes (4 or 16), but the VLAN and
+/// tunnel ids, which its caller knows (from [`one_vlan_tag`], [`vxlan_inner`]; 0 otherwise). The
+/// rest of its [`Dissected`] summary is known: no ICMP, no notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Transport<const A: usize> {
     /// Source address.
@@ -356,9 +357,10 @@ pub(crate) fn one_vlan_tag(link: LinkType, frame: &[u8]) -> Option<(u16, &[u8])>
 /// the IP length → a captured VXLAN header. The caller reads the inner frame with
 /// [`ipv4_transport`] or [`ipv6_transport`] (the outer frame's `orig_len` is the packet's, for
 /// `l2` accounting); what they take is exactly what [`plain`] and [`vxlan_plain`] would make of
-/// the packet, with the outer frame untagged, the inner one untagged too, so its key has no
-/// VLAN id. Overlay captures of hypervisors are mostly this shape; taken directly they skip the
-/// summary in memory that [`vxlan_plain`] fills. `None` for anything else.
+/// the packet: an untagged inner frame, so the packet's VLAN id is the outer frame's (none, or
+/// its tag's when `frame` is what follows the tag, from [`one_vlan_tag`]). Overlay captures of
+/// hypervisors are mostly this shape; taken directly they skip the summary in memory that
+/// [`vxlan_plain`] fills. `None` for anything else.
 #[inline(always)]
 pub(crate) fn vxlan_inner<'f>(
     link: LinkType,

@@ -117,10 +117,10 @@ pub(crate) fn ethernet_plain(frame: &[u8]) -> Option<(usize, u16, u16)> {
 }
 
 /// The VLAN id of a frame with an 802.1Q or 802.1ad tag, and the frame from 4 bytes on: an
-/// untagged Ethernet header whose ethertype is the tag's, followed by the tag's payload at the
-/// same place. The direct paths read a tagged frame through it with their untagged offsets; they
-/// take only IP behind it, so a second tag is declined there, as [`ethernet_plain`] declines it.
-/// `None` for any other frame.
+/// untagged Ethernet header whose ethertype is the tag's (its addresses are not the frame's;
+/// nothing reads them), followed by the tag's payload at the same place. The direct paths read a
+/// tagged frame through it with their untagged offsets; they take only IP behind it, so a second
+/// tag is declined there, as [`ethernet_plain`] declines it. `None` for any other frame.
 #[inline(always)]
 pub(crate) fn one_tag(frame: &[u8]) -> Option<(u16, &[u8])> {
     let h: &[u8; eth::LEN + vlan::LEN] = bytes(frame, 0)?;
