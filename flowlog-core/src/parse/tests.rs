@@ -1116,25 +1116,23 @@ fn vxlan_plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Diss
     }
 }
 
+/// Whether the key of summary `d`, whichever ids it takes, is the key of the walk's summary.
+fn assert_same_keys_as_the_walk(config: &Config, frame: &[u8], orig_len: u32, d: &Dissected) {
+    for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
+        let key = |d: &Dissected| {
+            crate::key::FlowKey::new(d, 3, Default::default(), Default::default(), key_vlan, key_tunnel)
+        };
+        assert_eq!(walk_only(config, frame, orig_len).map(|w| key(&w)), Ok(key(d)));
+    }
+}
+
 #[test]
 fn the_vxlan_fast_path_agrees_with_the_walk_on_generated_traffic() {
     let frames = mixed_traffic(0.5);
     for config in fast_path_configs() {
         // The key, whichever ids it takes, is the walk's.
         let same_keys = |frame: &[u8], orig_len: u32, d: &Dissected| {
-            for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
-                let key = |d: &Dissected| {
-                    crate::key::FlowKey::new(
-                        d,
-                        3,
-                        Default::default(),
-                        Default::default(),
-                        key_vlan,
-                        key_tunnel,
-                    )
-                };
-                assert_eq!(walk_only(&config, frame, orig_len).map(|w| key(&w)), Ok(key(d)));
-            }
+            assert_same_keys_as_the_walk(&config, frame, orig_len, d)
         };
         let taken = taken_agreeing_with_the_walk(&config, &frames, vxlan_plain_only, same_keys);
         // Not vacuous: in decap mode `all` the VXLAN frames (but fragments) take it.
@@ -1154,16 +1152,6 @@ fn vxlan_transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<
     let mut d = transport_only(config, inner, orig_len)?;
     d.tunnel_id = vni;
     Some(d)
-}
-
-/// Whether the key of summary `d`, whichever ids it takes, is the key of the walk's summary.
-fn assert_same_keys_as_the_walk(config: &Config, frame: &[u8], orig_len: u32, d: &Dissected) {
-    for (key_vlan, key_tunnel) in [(false, false), (true, false), (false, true), (true, true)] {
-        let key = |d: &Dissected| {
-            crate::key::FlowKey::new(d, 3, Default::default(), Default::default(), key_vlan, key_tunnel)
-        };
-        assert_eq!(walk_only(config, frame, orig_len).map(|w| key(&w)), Ok(key(d)));
-    }
 }
 
 #[test]
