@@ -1,12 +1,14 @@
 //! The session table (SPEC §3): fixed capacity, LRU eviction that emits, never loses.
 //!
 //! Layout: a dense array of `Slot`s (key + stats, 80 bytes), a parallel array of LRU links
-//! (8 bytes per flow) and an open-addressing index of `u32` entries (linear probing, 1.5 entries
+//! (8 bytes per flow, plus one for the list's ends) and an open-addressing index of `u32` entries (linear probing, 1.5 entries
 //! per flow) that point into the slots. Each index entry packs the slot number with a few bits of
 //! the key's hash, so a probe that meets another key is usually rejected without touching that
 //! key's slot. The links live apart from the slots because every update relinks the flow's LRU
 //! neighbours: in a compact array of their own they stay in the CPU's cache (512 KiB for 64K
-//! flows) instead of costing two more slot cache lines per packet.
+//! flows) instead of costing two more slot cache lines per packet. The list is a ring through a
+//! sentinel entry after the last slot's, whose links are the list's ends: relinking a flow takes
+//! no test (no end of the list is a special case), so the branch predictor has nothing to miss.
 //!
 //! Hand-rolled rather than `hashbrown::HashTable`: under eviction churn a full hashbrown table
 //! accumulates tombstones and, once it holds more than half its capacity, rehashes into a new
@@ -100,7 +102,9 @@ pub enum Upsert {
 /// A fixed-capacity flow table with LRU order. Never allocates after [`FlowTable::new`].
 pub struct FlowTable {
     slots: ZeroedArray<Slot>,
-    /// `links[i]` is slot `i`'s place in the LRU order.
+    /// `links[i]` is slot `i`'s place in the LRU order; `links[capacity]` is the sentinel
+    /// ([`FlowTable::ends`]): its `next` is the least recently updated slot, its `prev` the most
+    /// recently updated one, itself when no slot is in use.
     links: ZeroedArray<Links>,
     /// The reservation for the index; entries at and above `buckets` are always EMPTY.
     index: ZeroedArray<u32>,
@@ -108,10 +112,6 @@ pub struct FlowTable {
     buckets: usize,
     /// Slots `0..len` are in use.
     len: u32,
-    /// Least recently updated slot.
-    lru_head: u32,
-    /// Most recently updated slot.
-    lru_tail: u32,
     /// The bits of an index entry above the slot number: the entry's tag, a few bits of the
     /// key's hash.
     tag_mask: u32,
@@ -125,19 +125,31 @@ impl FlowTable {
         let max_flows = max_flows.clamp(1, crate::config::MAX_FLOWS_LIMIT);
         // 1.5 index entries per flow keeps linear probing short (load ≤ 2/3).
         let buckets = (max_flows as usize + max_flows as usize / 2).max(max_flows as usize + 1);
-        FlowTable {
+        let mut table = FlowTable {
             slots: ZeroedArray::new(max_flows as usize),
-            links: ZeroedArray::new(max_flows as usize),
+            links: ZeroedArray::new(max_flows as usize + 1),
             index: ZeroedArray::new(buckets),
             buckets: buckets.min(FIRST_BUCKETS),
             len: 0,
-            lru_head: NIL,
-            lru_tail: NIL,
             // Above the bits needed to write `max_flows` itself: an entry stores slot + 1
             // (1..=max_flows), so it is never 0 (EMPTY).
             tag_mask: !0u32 << (32 - max_flows.leading_zeros()),
             hash_keys: HashKeys::new(seed),
-        }
+        };
+        table.clear_lru();
+        table
+    }
+
+    /// The sentinel of the LRU ring: the index in `links` after the last slot's.
+    #[inline]
+    fn ends(&self) -> u32 {
+        self.capacity()
+    }
+
+    /// Empty the LRU ring: the sentinel alone.
+    fn clear_lru(&mut self) {
+        let ends = self.ends();
+        self.links[ends as usize] = Links { prev: ends, next: ends };
     }
 
     /// Flows the table can hold.
@@ -237,10 +249,10 @@ impl FlowTable {
         match found {
             Some(slot) => {
                 // The stats' address is taken before the LRU stores, so it is not reloaded.
-                let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+                let FlowTable { slots, links, .. } = self;
                 let s = &mut slots[slot as usize].stats;
-                // SAFETY: the table's own list, and `slot` is indexed, so in use and in the list.
-                unsafe { move_to_tail(links, lru_head, lru_tail, slot) };
+                // SAFETY: the table's own ring, and `slot` is indexed, so in use and in the ring.
+                unsafe { move_to_tail(links, slot) };
                 (Upsert::Existing(slot), s)
             }
             None => {
@@ -265,10 +277,10 @@ impl FlowTable {
         // Any hint at or above `len` (such as u32::MAX for none) is no slot in use.
         if slot < self.len && self.slots[slot as usize].key == *key {
             // The stats' address is taken before the LRU stores, so it is not reloaded.
-            let FlowTable { slots, links, lru_head, lru_tail, .. } = self;
+            let FlowTable { slots, links, .. } = self;
             let s = &mut slots[slot as usize].stats;
-            // SAFETY: the table's own list, and `slot` < `len` is in use, so in the list.
-            unsafe { move_to_tail(links, lru_head, lru_tail, slot) };
+            // SAFETY: the table's own ring, and `slot` < `len` is in use, so in the ring.
+            unsafe { move_to_tail(links, slot) };
             return (Upsert::Existing(slot), s);
         }
         self.upsert_entry(key, hash)
@@ -335,7 +347,7 @@ impl FlowTable {
             }
             return Upsert::New(slot);
         }
-        let victim = self.lru_head;
+        let victim = self.links[self.ends() as usize].next;
         let old = self.slots[victim as usize];
         self.remove_index(victim, &old.key);
         self.unlink(victim);
@@ -417,8 +429,7 @@ impl FlowTable {
             }
         }
         self.len = 0;
-        self.lru_head = NIL;
-        self.lru_tail = NIL;
+        self.clear_lru();
     }
 
     /// Remove `slot`'s entry (key `key`) from the index with backward-shift deletion, which keeps
@@ -453,67 +464,48 @@ impl FlowTable {
     #[inline]
     fn unlink(&mut self, slot: u32) {
         let Links { prev, next } = self.links[slot as usize];
-        if prev == NIL {
-            self.lru_head = next;
-        } else {
-            self.links[prev as usize].next = next;
-        }
-        if next == NIL {
-            self.lru_tail = prev;
-        } else {
-            self.links[next as usize].prev = prev;
-        }
+        self.links[prev as usize].next = next;
+        self.links[next as usize].prev = prev;
     }
 
     #[inline]
     fn push_tail(&mut self, slot: u32) {
-        let tail = self.lru_tail;
-        self.links[slot as usize] = Links { prev: tail, next: NIL };
-        if tail == NIL {
-            self.lru_head = slot;
-        } else {
-            self.links[tail as usize].next = slot;
-        }
-        self.lru_tail = slot;
+        let ends = self.ends();
+        let last = self.links[ends as usize].prev;
+        self.links[slot as usize] = Links { prev: last, next: ends };
+        self.links[last as usize].next = slot;
+        self.links[ends as usize].prev = slot;
     }
 }
 
-/// Make `slot` (in the LRU list `links`, head `head`, tail `tail`) the most recently updated:
-/// unlink it and relink it at the tail. A free function over the fields it changes, so that a
-/// caller can hold a borrow of the slots across it.
+/// Make `slot` (in the LRU ring `links`, whose last entry is the sentinel) the most recently
+/// updated: unlink it and relink it before the sentinel. A free function over the links, so
+/// that a caller can hold a borrow of the slots across it. A slot that is already the most
+/// recently updated is unlinked and relinked in place, without a test to spot it.
 ///
-/// Every packet relinks its flow, so the four accesses go unchecked (asserted in debug builds),
-/// which saves four compare-and-branch pairs per packet.
+/// Every packet relinks its flow, so the accesses go unchecked (asserted in debug builds),
+/// which saves their compare-and-branch pairs.
 ///
 /// # Safety
-/// `links`, `head` and `tail` are one consistent list: `slot`, `*tail` and every `prev`/`next` of a
-/// slot in the list are NIL or below `links.len()`, and `slot` is in the list. A table's list
-/// keeps this invariant: it links exactly the slots below `len` ≤ `links.len()`.
+/// `links` is one consistent ring through its last entry: every `prev`/`next` of an entry in
+/// the ring is below `links.len()`, and `slot` is in it and is not the sentinel. A table's ring
+/// keeps this invariant: it links exactly the slots below `len` and the sentinel.
 #[inline]
-unsafe fn move_to_tail(links: &mut [Links], head: &mut u32, tail: &mut u32, slot: u32) {
-    let last = *tail;
-    if last == slot {
-        return;
-    }
+unsafe fn move_to_tail(links: &mut [Links], slot: u32) {
     let n = links.len();
-    debug_assert!((slot as usize) < n && (last as usize) < n);
-    // SAFETY: `slot` is in the list, so below `links.len()` (the function's contract).
-    let Links { prev, next } = unsafe { *links.get_unchecked(slot as usize) };
-    // `slot` is in the list and is not its tail, so `next` is a slot and the tail is too.
-    debug_assert!((next as usize) < n && (prev == NIL || (prev as usize) < n));
-    // SAFETY (all four): by the contract every link is NIL or below `links.len()`; `prev` is
-    // checked against NIL, and `next` and `last` are slots as said above.
+    let ends = n - 1;
+    debug_assert!((slot as usize) < ends);
+    // SAFETY (all): by the contract, `slot`, `ends` and every link are below `links.len()`.
     unsafe {
-        if prev == NIL {
-            *head = next;
-        } else {
-            links.get_unchecked_mut(prev as usize).next = next;
-        }
+        let Links { prev, next } = *links.get_unchecked(slot as usize);
+        debug_assert!((prev as usize) < n && (next as usize) < n);
+        links.get_unchecked_mut(prev as usize).next = next;
         links.get_unchecked_mut(next as usize).prev = prev;
-        *links.get_unchecked_mut(slot as usize) = Links { prev: last, next: NIL };
+        let last = links.get_unchecked(ends).prev;
+        *links.get_unchecked_mut(slot as usize) = Links { prev: last, next: ends as u32 };
         links.get_unchecked_mut(last as usize).next = slot;
+        links.get_unchecked_mut(ends).prev = slot;
     }
-    *tail = slot;
 }
 
 // SAFETY: FlowKey and FlowStats are integers and byte arrays; Slot is repr(C) of the two.
