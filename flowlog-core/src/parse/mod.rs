@@ -305,14 +305,15 @@ pub(crate) fn ipv4_transport(
     if link != LinkType::ETHERNET {
         return None;
     }
-    let h: &[u8; L4 + l4::TCP_FLAGS_LEN] = bytes(frame, 0)?;
-    let (eth, ip, l4h) = (bytes(h, 0)?, bytes(h, IP)?, bytes(h, L4)?);
+    let h: &[u8; L4 + l4::PORTS_LEN] = bytes(frame, 0)?;
+    let (eth, ip) = (bytes(h, 0)?, bytes(h, IP)?);
     if shim::eth_type(eth) != shim::ethertype::IPV4 {
         return None;
     }
     let (total, protocol) = ipv4::plain_len_protocol(ip)?;
     let payload = usize::from(total) - ipv4::MIN_LEN;
-    transport(l4h, payload, protocol, || ipv4::addrs(ip), u64::from(total), orig_len, config, tunnels)
+    let ip_bytes = u64::from(total);
+    transport(frame, L4, payload, protocol, || ipv4::addrs(ip), ip_bytes, orig_len, config, tunnels)
 }
 
 /// [`ipv4_transport`] for IPv6: untagged Ethernet → IPv6 with a non-zero payload length and TCP
@@ -330,14 +331,15 @@ pub(crate) fn ipv6_transport(
     if link != LinkType::ETHERNET {
         return None;
     }
-    let h: &[u8; L4 + l4::TCP_FLAGS_LEN] = bytes(frame, 0)?;
-    let (eth, ip, l4h) = (bytes(h, 0)?, bytes(h, IP)?, bytes(h, L4)?);
+    let h: &[u8; L4 + l4::PORTS_LEN] = bytes(frame, 0)?;
+    let (eth, ip) = (bytes(h, 0)?, bytes(h, IP)?);
     if shim::eth_type(eth) != shim::ethertype::IPV6 {
         return None;
     }
     let (payload, protocol) = ipv6::len_next_header(ip)?;
-    let bytes = (ipv6::HEADER_LEN + usize::from(payload)) as u64;
-    transport(l4h, usize::from(payload), protocol, || ipv6::addrs(ip), bytes, orig_len, config, tunnels)
+    let ip_bytes = (ipv6::HEADER_LEN + usize::from(payload)) as u64;
+    let payload = usize::from(payload);
+    transport(frame, L4, payload, protocol, || ipv6::addrs(ip), ip_bytes, orig_len, config, tunnels)
 }
 
 /// A frame of link type `link` that is Ethernet with one 802.1Q or 802.1ad tag: its VLAN id and
@@ -393,15 +395,17 @@ pub(crate) fn vxlan_inner<'f>(
     Some((vni, frame.get(inner..)?))
 }
 
-/// The transport header `l4h` of [`ipv4_transport`] and [`ipv6_transport`], `payload` bytes of IP
-/// payload by the length field: TCP or UDP, whole within the payload, no tunnel; with the IP
-/// header's fields, the [`Transport`] (bytes `ip_bytes` by IP accounting). The addresses are
-/// read last (`addrs`), once the packet is taken: loaded before the transport checks, they
-/// would wait in registers, or on the stack, through them.
+/// The transport header at `l4` in `frame` for [`ipv4_transport`] and [`ipv6_transport`] (which
+/// checked that its ports are captured), `payload` bytes of IP payload by the length field: TCP
+/// with its flags captured, or UDP, whole within the payload, no tunnel; with the IP header's
+/// fields, the [`Transport`] (bytes `ip_bytes` by IP accounting). The addresses are read last
+/// (`addrs`), once the packet is taken: loaded before the transport checks, they would wait in
+/// registers, or on the stack, through them.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn transport<const A: usize>(
-    l4h: &[u8; l4::TCP_FLAGS_LEN],
+    frame: &[u8],
+    l4: usize,
     payload: usize,
     protocol: u8,
     addrs: impl FnOnce() -> ([u8; A], [u8; A]),
@@ -419,8 +423,9 @@ fn transport<const A: usize>(
     if payload < needed {
         return None;
     }
-    let (src_port, dst_port) = l4::ports_of(bytes(l4h, 0)?);
-    let tcp_flags = if protocol == l4::TCP { l4::tcp_flags_of(l4h) } else { 0 };
+    let (src_port, dst_port) = l4::ports_of(bytes(frame, l4)?);
+    // A UDP header needs only its ports captured (a minimum-size IPv6 frame holds no more).
+    let tcp_flags = if protocol == l4::TCP { l4::tcp_flags_of(bytes(frame, l4)?) } else { 0 };
     if protocol == l4::UDP && config.decap == Decap::All && tunnels.may_match(src_port, dst_port) {
         return None;
     }

@@ -1018,6 +1018,31 @@ fn transport_paths_decline_every_other_shape() {
     assert_eq!(d.map(Ok), Some(walk_only(&none(), &vxlan, vxlan.len() as u32)));
 }
 
+#[test]
+fn a_udp_header_needs_only_its_ports_captured_on_the_transport_paths() {
+    // A minimum-size frame (60 bytes) holds an IPv6 UDP header only up to its length field.
+    let all = Config::default();
+    let udp6 = eth(0x86dd, &v6(17, A6, B6, &udp(5353, 4242, b"")));
+    let udp4 = eth(0x0800, &v4(17, A, B, &udp(5353, 4242, b"")));
+    for (frame, l4) in [(udp6, 14 + 40), (udp4, 14 + 20)] {
+        for cut in l4 + 4..=frame.len() {
+            let got = transport_only(&all, &frame[..cut], frame.len() as u32);
+            let d = got.unwrap_or_else(|| panic!("declined at {cut}: {frame:02x?}"));
+            assert_eq!((d.src_port, d.dst_port, d.tcp_flags), (5353, 4242, 0));
+            assert_eq!(Ok(d), walk_only(&all, &frame[..cut], frame.len() as u32), "cut at {cut}");
+        }
+        for cut in l4..l4 + 4 {
+            assert_eq!(transport_only(&all, &frame[..cut], frame.len() as u32), None, "cut at {cut}");
+        }
+    }
+    // The same inside VXLAN: the inner frame need not hold more.
+    let inner = eth(0x86dd, &v6(17, A6, B6, &udp(5353, 4242, b"")));
+    let frame = outer(17, &udp(1, 4789, &vxlan(1, &inner)));
+    let cut = frame.len() - 4;
+    let got = vxlan_transport_only(&all, &frame[..cut], frame.len() as u32);
+    assert_eq!(got.map(Ok), Some(walk_only(&all, &frame[..cut], frame.len() as u32)));
+}
+
 /// The whole dissection (fast path, then the walk from where it stopped) on one frame.
 fn fast_then_walk(config: &Config, frame: &[u8], orig_len: u32) -> Result<Dissected, Skip> {
     let mut frags = FragTable::new(16);
