@@ -444,32 +444,10 @@ mod tests {
             src_port,
             dst_port,
             tcp_flags,
-            icmp: None,
             bytes,
         });
         let (src, dst) = ([0x20; 16], [0xfe; 16]);
-        check_transport_key(Transport {
-            src,
-            dst,
-            protocol,
-            src_port,
-            dst_port,
-            tcp_flags,
-            icmp: None,
-            bytes,
-        });
-        // ICMPv6 echo: type and code, no ports.
-        let icmp = Some((128, 0));
-        check_transport_key(Transport {
-            src,
-            dst,
-            protocol: 58,
-            src_port: 0,
-            dst_port: 0,
-            tcp_flags: 0,
-            icmp,
-            bytes,
-        });
+        check_transport_key(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes });
     }
 
     #[test]

@@ -348,8 +348,7 @@ impl Meter {
         *key = k;
         d.bytes = t.bytes;
         d.tcp_flags = t.tcp_flags;
-        d.has_icmp = t.icmp.is_some();
-        (d.icmp_type, d.icmp_code) = t.icmp.unwrap_or_default();
+        d.has_icmp = false;
         d.notes = Notes(0);
         Head { ts, hash, special, result: Ok(()) }
     }

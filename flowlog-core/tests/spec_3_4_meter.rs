@@ -246,17 +246,17 @@ fn table_memory_is_at_most_96_bytes_per_flow_at_the_configured_capacity() {
 }
 
 /// Meter, at one packet a second, three frames made by `frame(id, inner_tcp)` with the ids 5, 6
-/// and 5 (an inner TCP packet of 50 IP bytes, or one of 38 of protocol 253, which has no ports),
-/// once with `config(false)` and once with `config(true)` (the id keyed): the id keyed only then,
-/// read back by `key_id`, splits the flow in two. Inner TCP takes the meter's direct paths, the
-/// other protocol the general walk; both must key alike, by the inner 10.0.0.1 → 10.0.0.2 packet.
+/// and 5 (an inner TCP packet of 50 IP bytes, or ICMP of 38), once with `config(false)` and once
+/// with `config(true)` (the id keyed): the id keyed only then, read back by `key_id`, splits the
+/// flow in two. Inner TCP takes the meter's direct paths, inner ICMP the general walk; both must
+/// key alike, by the inner 10.0.0.1 → 10.0.0.2 packet.
 fn assert_id_is_keyed_only_when_asked(
     config: impl Fn(bool) -> Config,
     frame: impl Fn(u16, bool) -> Vec<u8>,
     key_id: impl Fn(&Record) -> u32,
 ) {
     for keyed in [false, true] {
-        for (inner_tcp, protocol, ip_len) in [(true, 6, 20 + 20 + 10), (false, 253, 20 + 18)] {
+        for (inner_tcp, protocol, ip_len) in [(true, 6, 20 + 20 + 10), (false, 1, 20 + 8 + 10)] {
             let mut meter = Meter::new(config(keyed)).unwrap();
             let mut records = Vec::new();
             for (i, id) in [5, 6, 5].into_iter().enumerate() {
@@ -280,13 +280,13 @@ fn assert_id_is_keyed_only_when_asked(
     }
 }
 
-/// The inner packet of a frame: TCP with 10 bytes of payload, or 18 bytes of protocol 253.
+/// The inner packet of a frame: TCP or ICMP, 10 bytes of payload.
 fn inner_packet(p: flowlog_core::testkit::Pkt, tcp: bool) -> Vec<u8> {
     let p = p.ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
     if tcp {
         p.tcp(1234, 80, 0x10).payload(10).bytes()
     } else {
-        p.protocol(253).payload(18).bytes()
+        p.icmp(8, 0).payload(10).bytes()
     }
 }
 

@@ -34,20 +34,6 @@ pub(crate) const TCP_FLAGS_LEN: usize = field::TCP_FLAGS + 1;
 /// Bytes of header that hold the ports.
 pub(crate) const PORTS_LEN: usize = field::DST_PORT.end;
 
-/// Bytes of an ICMP header that hold its type and code.
-pub(crate) const ICMP_LEN: usize = field::ICMP_CODE + 1;
-
-/// The bytes of transport header that the meter's direct paths read, by IP protocol: TCP's up to
-/// its flags, UDP's ports, ICMP's type and code; 0 for the protocols they leave to the walk.
-pub(crate) static DIRECT_LEN: [u8; 256] = {
-    let mut len = [0; 256];
-    len[TCP as usize] = TCP_FLAGS_LEN as u8;
-    len[UDP as usize] = PORTS_LEN as u8;
-    len[ICMP as usize] = ICMP_LEN as u8;
-    len[ICMPV6 as usize] = ICMP_LEN as u8;
-    len
-};
-
 /// Source and destination ports of the transport header that starts `h`.
 #[inline(always)]
 pub(crate) fn ports_of(h: &[u8; PORTS_LEN]) -> (u16, u16) {

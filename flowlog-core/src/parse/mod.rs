@@ -239,23 +239,21 @@ pub(crate) fn dissect_into(
 /// What [`ipv4_transport`] and [`ipv6_transport`] read: everything a packet of the commonest
 /// shapes gives its flow key and stats, for addresses of `A` bytes (4 or 16), but the VLAN and
 /// tunnel ids, which its caller knows (from [`one_vlan_tag`], [`vxlan_inner`]; 0 otherwise). The
-/// rest of its [`Dissected`] summary is known: no notes.
+/// rest of its [`Dissected`] summary is known: no ICMP, no notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Transport<const A: usize> {
     /// Source address.
     pub src: [u8; A],
     /// Destination address.
     pub dst: [u8; A],
-    /// TCP, UDP, ICMP or ICMPv6.
+    /// TCP or UDP.
     pub protocol: u8,
-    /// Source port (0 for ICMP).
+    /// Source port.
     pub src_port: u16,
-    /// Destination port (0 for ICMP, or its type and code with `icmp_in_ports`).
+    /// Destination port.
     pub dst_port: u16,
-    /// TCP flags (0 for the others).
+    /// TCP flags (0 for UDP).
     pub tcp_flags: u16,
-    /// ICMP's type and code (`None` for the others).
-    pub icmp: Option<(u8, u8)>,
     /// Bytes by the configured accounting.
     pub bytes: u64,
 }
@@ -280,9 +278,6 @@ impl<const A: usize> Transport<A> {
         d.src_port = self.src_port;
         d.dst_port = self.dst_port;
         d.tcp_flags = self.tcp_flags;
-        if let Some((icmp_type, icmp_code)) = self.icmp {
-            (d.has_icmp, d.icmp_type, d.icmp_code) = (true, icmp_type, icmp_code);
-        }
         d.bytes = self.bytes;
         d
     }
@@ -401,10 +396,9 @@ pub(crate) fn vxlan_inner<'f>(
 }
 
 /// The transport header at `l4` in `frame` for [`ipv4_transport`] and [`ipv6_transport`] (which
-/// checked that its first 4 bytes are captured), `payload` bytes of IP payload by the length
-/// field: TCP with its flags captured, UDP that is no tunnel, or ICMP (v4 or v6) with its type and
-/// code, all within the payload; with the IP header's fields, the [`Transport`] (bytes `ip_bytes`
-/// by IP accounting). The addresses are read last
+/// checked that its ports are captured), `payload` bytes of IP payload by the length field: TCP
+/// with its flags captured, or UDP, whole within the payload, no tunnel; with the IP header's
+/// fields, the [`Transport`] (bytes `ip_bytes` by IP accounting). The addresses are read last
 /// (`addrs`), once the packet is taken: loaded before the transport checks, they would wait in
 /// registers, or on the stack, through them.
 #[inline(always)]
@@ -421,28 +415,26 @@ fn transport<const A: usize>(
     tunnels: &TunnelFilter,
 ) -> Option<Transport<A>> {
     // The transport bytes read must lie within the IP length too (else `plain` notes a cut).
-    let needed = usize::from(l4::DIRECT_LEN[usize::from(protocol)]);
-    if needed == 0 || payload < needed {
+    let needed = match protocol {
+        l4::TCP => l4::TCP_FLAGS_LEN,
+        l4::UDP => l4::PORTS_LEN,
+        _ => return None,
+    };
+    if payload < needed {
         return None;
     }
-    let (first, second) = l4::ports_of(bytes(frame, l4)?);
+    let (src_port, dst_port) = l4::ports_of(bytes(frame, l4)?);
     // A UDP header needs only its ports captured (a minimum-size IPv6 frame holds no more).
     let tcp_flags = if protocol == l4::TCP { l4::tcp_flags_of(bytes(frame, l4)?) } else { 0 };
-    if protocol == l4::UDP && config.decap == Decap::All && tunnels.may_match(first, second) {
+    if protocol == l4::UDP && config.decap == Decap::All && tunnels.may_match(src_port, dst_port) {
         return None;
     }
-    // ICMP's first two bytes are its type and code: no ports (or the type and code as the
-    // destination port with `icmp_in_ports`), as `l4::ports` reads them.
-    let is_icmp = needed == l4::ICMP_LEN;
-    let icmp = is_icmp.then_some(((first >> 8) as u8, first as u8));
-    let icmp_port = if config.icmp_in_ports { first } else { 0 };
-    let (src_port, dst_port) = if is_icmp { (0, icmp_port) } else { (first, second) };
     let bytes = match config.accounting {
         Accounting::Ip => ip_bytes,
         Accounting::L2 => u64::from(orig_len),
     };
     let (src, dst) = addrs();
-    Some(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, icmp, bytes })
+    Some(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes })
 }
 
 /// How the fast path ([`plain`]) ended.

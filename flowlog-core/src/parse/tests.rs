@@ -989,10 +989,9 @@ fn transport_paths_decline_every_other_shape() {
         eth(0x0800, &v4_full(17, A, B, &udp(1, 2, b""), 0, 0, 1)),
         eth(0x86dd, &v6(44, A6, B6, &cat(&[&[17, 0, 0, 1, 0, 0, 0, 1], &udp(1, 2, b"0123456789")]))),
         eth(0x86dd, &v6_len(17, A6, B6, &udp(1, 2, b"0123456789"), 0)),
+        eth(0x86dd, &v6(58, A6, B6, &[128; 20])),
         eth(0x8100, &cat(&[&vlan_tag(0x8100, 2, 0x0800)[2..], &tcp4()])),
-        // Protocols with neither ports nor ICMP's type and code, or left to the walk (SCTP).
-        eth(0x0800, &v4(47, A, B, &[0; 20])),
-        eth(0x86dd, &v6(132, A6, B6, &udp(1, 2, b"0123456789"))),
+        eth(0x0800, &v4(1, A, B, &[8; 20])),
     ];
     for frame in declined {
         assert_eq!(transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
@@ -1042,35 +1041,6 @@ fn a_udp_header_needs_only_its_ports_captured_on_the_transport_paths() {
     let cut = frame.len() - 4;
     let got = vxlan_transport_only(&all, &frame[..cut], frame.len() as u32);
     assert_eq!(got.map(Ok), Some(walk_only(&all, &frame[..cut], frame.len() as u32)));
-}
-
-#[test]
-fn the_transport_paths_read_icmp_type_and_code_as_the_walk_does() {
-    let with_ports = Config { icmp_in_ports: true, ..Config::default() };
-    let echo4 = eth(0x0800, &v4(1, A, B, &[8, 0, 0xf7, 0xff, 0, 0, 0, 0]));
-    let echo6 = eth(0x86dd, &v6(58, A6, B6, &[128, 0, 0, 0, 0, 1, 0, 1]));
-    let unreachable = eth(0x0800, &v4(1, A, B, &[3, 13, 0, 0, 0, 0, 0, 0]));
-    // Type and code in both ICMP versions (and ICMPv6 numbers under IPv4, as the walk reads them).
-    let v6_under_v4 = eth(0x0800, &v4(58, A, B, &[135, 0, 0, 0, 0, 0, 0, 0]));
-    for config in [Config::default(), with_ports] {
-        for (frame, icmp_type, icmp_code) in
-            [(&echo4, 8, 0), (&echo6, 128, 0), (&unreachable, 3, 13), (&v6_under_v4, 135, 0)]
-        {
-            let d = transport_only(&config, frame, frame.len() as u32).expect("taken");
-            assert!(d.has_icmp);
-            assert_eq!((d.icmp_type, d.icmp_code, d.src_port, d.tcp_flags), (icmp_type, icmp_code, 0, 0));
-            let dst_port = if config.icmp_in_ports { u16::from_be_bytes([icmp_type, icmp_code]) } else { 0 };
-            assert_eq!(d.dst_port, dst_port);
-            assert_eq!(Ok(d), walk_only(&config, frame, frame.len() as u32), "{frame:02x?}");
-            assert_same_keys_as_the_walk(&config, frame, frame.len() as u32, &d);
-            // Cut anywhere: taken only with the walk's answer (which needs the type and code).
-            for cut in 0..frame.len() {
-                if let Some(d) = transport_only(&config, &frame[..cut], frame.len() as u32) {
-                    assert_eq!(Ok(d), walk_only(&config, &frame[..cut], frame.len() as u32), "cut at {cut}");
-                }
-            }
-        }
-    }
 }
 
 /// The whole dissection (fast path, then the walk from where it stopped) on one frame.
@@ -1228,11 +1198,11 @@ fn the_direct_vxlan_path_agrees_with_the_walk_on_generated_traffic() {
 }
 
 #[test]
-fn the_direct_vxlan_path_takes_untagged_tcp_udp_and_icmp_and_declines_every_other_shape() {
+fn the_direct_vxlan_path_takes_untagged_tcp_and_udp_and_declines_every_other_shape() {
     let all = Config::default();
     let l2 = Config { accounting: Accounting::L2, ..Config::default() };
     let udp6 = v6(17, A6, B6, &udp(1, 2, b"0123456789"));
-    for inner in [eth(0x0800, &tcp4()), eth(0x86dd, &udp6), eth(0x0800, &v4(1, A, B, &[8; 20]))] {
+    for inner in [eth(0x0800, &tcp4()), eth(0x86dd, &udp6)] {
         let frame = outer(17, &udp(40000, 4789, &vxlan(0x12345, &inner)));
         for config in [&all, &l2] {
             let orig_len = frame.len() as u32 + 4;
@@ -1258,13 +1228,14 @@ fn the_direct_vxlan_path_takes_untagged_tcp_udp_and_icmp_and_declines_every_othe
     cut_by_length[14 + 2..14 + 4].copy_from_slice(&23u16.to_be_bytes());
     let declined = [
         // Outer or inner VLAN tag, another tunnel's port, a fragment, UDP ports beyond the IP
-        // length, VXLAN in VXLAN.
+        // length, VXLAN in VXLAN, ICMP inside.
         eth(0x8100, &cat(&[&vlan_tag(0, 7, 0x0800)[2..], &outer(17, &vxlan_udp)[14..]])),
         outer(17, &udp(40000, 4789, &vxlan(1, &eth(0x8100, &cat(&[&vlan_tag(0, 9, 0x0800)[2..], &tcp4()]))))),
         outer(17, &udp(40000, 6081, &vxlan(1, &inner))),
         eth(0x0800, &frag4(7, 0x2000, &vxlan_udp)),
         cut_by_length,
         outer(17, &udp(40000, 4789, &vxlan(1, &outer(17, &udp(1, 4789, &vxlan(2, &inner)))))),
+        outer(17, &udp(40000, 4789, &vxlan(1, &eth(0x0800, &v4(1, A, B, &[8; 20]))))),
     ];
     for frame in declined {
         assert_eq!(vxlan_transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
@@ -1310,13 +1281,7 @@ fn the_tagged_direct_paths_take_one_tag_of_either_kind_and_decline_every_other_s
     let l2 = Config { accounting: Accounting::L2, ..Config::default() };
     let udp6 = v6(17, A6, B6, &udp(1, 2, b"0123456789"));
     let vxlan_tcp = outer(17, &udp(40000, 4789, &vxlan(0x12345, &eth(0x0800, &tcp4()))));
-    let icmp4 = v4(1, A, B, &[8; 20]);
-    let payloads = [
-        (0x0800, tcp4(), 0),
-        (0x86dd, udp6, 0),
-        (0x0800, vxlan_tcp[14..].to_vec(), 0x12345),
-        (0x0800, icmp4, 0),
-    ];
+    let payloads = [(0x0800, tcp4(), 0), (0x86dd, udp6, 0), (0x0800, vxlan_tcp[14..].to_vec(), 0x12345)];
     for (tpid, vid) in [(0x8100, 9), (0x88a8, 0xfff), (0x8100, 0)] {
         for (et, ip, tunnel_id) in &payloads {
             let frame = eth(tpid, &cat(&[&vlan_tag(0, vid, *et)[2..], ip]));
@@ -1337,13 +1302,15 @@ fn the_tagged_direct_paths_take_one_tag_of_either_kind_and_decline_every_other_s
         }
     }
     let declined = [
-        // No tag, two tags, the old QinQ tag protocol id, a tag before ARP, a tagged fragment.
+        // No tag, two tags, the old QinQ tag protocol id, a tag before ARP, a tagged fragment,
+        // ICMP.
         eth(0x0800, &tcp4()),
         eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x8100)[2..], &vlan_tag(0, 3, 0x0800)[2..], &tcp4()])),
         eth(0x88a8, &cat(&[&vlan_tag(0, 2, 0x88a8)[2..], &vlan_tag(0, 3, 0x0800)[2..], &tcp4()])),
         eth(0x9100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &tcp4()])),
         eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x0806)[2..], &[0; 28]])),
         eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &frag4(7, 0x2000, &udp(1, 2, b"abcd"))])),
+        eth(0x8100, &cat(&[&vlan_tag(0, 2, 0x0800)[2..], &v4(1, A, B, &[8; 20])])),
     ];
     for frame in declined {
         assert_eq!(tagged_transport_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
