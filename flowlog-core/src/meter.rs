@@ -394,14 +394,9 @@ impl Meter {
             }
             (_, s) => s,
         };
-        let ts = head.ts;
-        if s.packets == 0 {
-            s.first_ns = ts;
-            s.last_ns = ts;
-        } else {
-            s.first_ns = s.first_ns.min(ts);
-            s.last_ns = s.last_ns.max(ts);
-        }
+        // A new flow's stats are `FlowStats::NEW`: its first packet needs no test.
+        s.first_ns = s.first_ns.min(head.ts);
+        s.last_ns = s.last_ns.max(head.ts);
         if d.has_icmp && s.flags & FLAG_HAS_ICMP == 0 {
             s.flags |= FLAG_HAS_ICMP;
             s.icmp_type = d.icmp_type;
@@ -464,7 +459,7 @@ impl Meter {
         let (k, s) = self.table.get(slot);
         let record = self.record(k, s, window_start, EndReason::PacketLimit);
         self.emit(&record, sink);
-        *self.table.stats_mut(slot) = FlowStats::default();
+        *self.table.stats_mut(slot) = FlowStats::NEW;
     }
 
     /// Emit the flow the table evicted to make room.
@@ -623,4 +618,37 @@ fn random_seed() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(0x0066_6c6f_776c_6f67);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A flow about to overflow its packet count is emitted with `end_reason = packet_limit` and
+    /// continues in a new record that starts with the packet that split it. (Reaching 2^32
+    /// packets for real takes hours, so the count is set in the table.)
+    #[test]
+    fn a_flow_at_the_packet_limit_is_split_and_continues_from_the_next_packet() {
+        const T0: u64 = 1_700_000_000 * NS_PER_SEC;
+        let mut meter =
+            Meter::new(Config { window_secs: 600, hash_seed: Some(1), ..Config::default() }).unwrap();
+        let pkt = [0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let mut records: Vec<Record> = Vec::new();
+        let mut sink = |r: &Record| records.push(*r);
+        meter.process(&Frame::new(T0, LinkType::RAW, &pkt), &mut sink).unwrap();
+        meter.table.stats_mut(0).packets = u32::MAX;
+        meter.process(&Frame::new(T0 + 7, LinkType::RAW, &pkt), &mut sink).unwrap();
+        meter.process(&Frame::new(T0 + 9, LinkType::RAW, &pkt), &mut sink).unwrap();
+        meter.flush(&mut sink);
+        let got: Vec<_> =
+            records.iter().map(|r| (r.end_reason, r.packets, r.bytes, r.start_ns, r.end_ns)).collect();
+        assert_eq!(
+            got,
+            [
+                (EndReason::PacketLimit, u64::from(u32::MAX), 20, T0, T0),
+                (EndReason::Flush, 2, 40, T0 + 7, T0 + 9)
+            ]
+        );
+        assert_eq!(meter.counters().records, 2);
+    }
 }

@@ -49,6 +49,21 @@ pub struct FlowStats {
     pub icmp_code: u8,
 }
 
+impl FlowStats {
+    /// A new flow's stats before its first packet: no packet, and the earliest and latest times
+    /// set so that the first packet's time replaces both with no test of whether it is the first
+    /// (`min` and `max` take it).
+    pub const NEW: FlowStats = FlowStats {
+        first_ns: u64::MAX,
+        last_ns: 0,
+        bytes: 0,
+        packets: 0,
+        flags: 0,
+        icmp_type: 0,
+        icmp_code: 0,
+    };
+}
+
 /// Bit of [`FlowStats::flags`] that marks `icmp_type`/`icmp_code` as set.
 pub const FLAG_HAS_ICMP: u16 = 1 << 15;
 /// Bit of [`FlowStats::flags`] set when one packet carried SYN and ACK together.
@@ -92,10 +107,10 @@ struct Links {
 pub enum Upsert {
     /// The key was present, in this slot.
     Existing(u32),
-    /// The key was added in a free slot, with zeroed stats.
+    /// The key was added in a free slot, with the stats [`FlowStats::NEW`].
     New(u32),
     /// The table was full: the least recently updated flow (key and stats returned) was removed
-    /// and its slot reused for the key, with zeroed stats.
+    /// and its slot reused for the key, with the stats [`FlowStats::NEW`].
     Replaced(u32, FlowKey, FlowStats),
 }
 
@@ -338,7 +353,7 @@ impl FlowTable {
             self.index[i] = self.entry(slot, hash);
             let s = &mut self.slots[slot as usize];
             s.key = *key;
-            s.stats = FlowStats::default();
+            s.stats = FlowStats::NEW;
             self.push_tail(slot);
             // More than 2/3 full: probe runs would grow long. (A full table's index is always
             // whole, so the eviction path below never needs this.)
@@ -355,7 +370,7 @@ impl FlowTable {
         self.index_at_free_bucket(victim, hash);
         let s = &mut self.slots[victim as usize];
         s.key = *key;
-        s.stats = FlowStats::default();
+        s.stats = FlowStats::NEW;
         self.push_tail(victim);
         Upsert::Replaced(victim, old.key, old.stats)
     }
@@ -529,6 +544,7 @@ mod tests {
     fn new_then_existing() {
         let mut t = FlowTable::new(4, 1);
         assert_eq!(t.upsert(&key(1)), Upsert::New(0));
+        assert_eq!(*t.get(0).1, FlowStats::NEW);
         assert_eq!(t.upsert(&key(2)), Upsert::New(1));
         assert_eq!(t.upsert(&key(1)), Upsert::Existing(0));
         assert_eq!(t.len(), 2);
@@ -547,7 +563,7 @@ mod tests {
                 assert_eq!(slot, 1);
                 assert_eq!(old, key(2));
                 assert_eq!(stats.packets, 5);
-                assert_eq!(t.get(slot).1.packets, 0, "the reused slot starts from zero");
+                assert_eq!(*t.get(slot).1, FlowStats::NEW, "the reused slot starts anew");
             }
             other => panic!("expected a replacement, got {other:?}"),
         }
