@@ -224,7 +224,9 @@ impl Meter {
         if stages.slot {
             let p = &mut ring[(i + SLOT_AHEAD) % BATCH_RING];
             if p.head.result.is_ok() {
-                p.hint = self.table.prefetch_slot(p.home, p.head.hash);
+                // SAFETY: `prepare_ahead` set `home` from `prefetch_index` for every frame
+                // with an Ok result (and a ring entry not yet prepared holds 0).
+                p.hint = unsafe { self.table.prefetch_slot(p.home, p.head.hash) };
             }
         }
         let p = &ring[i % BATCH_RING];

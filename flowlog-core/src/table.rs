@@ -290,7 +290,8 @@ impl FlowTable {
     ) -> (Upsert, &mut FlowStats) {
         let slot = hint;
         // Any hint at or above `len` (such as u32::MAX for none) is no slot in use.
-        if slot < self.len && self.slots[slot as usize].key == *key {
+        // SAFETY: `slot` < `len` ≤ the slots' length (the table's invariant): no second check.
+        if slot < self.len && unsafe { self.slots.get_unchecked(slot as usize) }.key == *key {
             // The stats' address is taken before the LRU stores, so it is not reloaded.
             let FlowTable { slots, links, .. } = self;
             let s = &mut slots[slot as usize].stats;
@@ -319,12 +320,19 @@ impl FlowTable {
     /// A hint only: the table may change before the upsert, which probes again in full. (Had the
     /// index grown since, `home` is still a bucket, as the index never shrinks: the hint is
     /// merely worse.)
+    ///
+    /// # Safety
+    /// `home` is a bucket that [`FlowTable::prefetch_index`] of this table returned (or 0): it
+    /// lies within the index in use, which never shrinks, so the probe reads go unchecked.
     #[inline(always)]
-    pub(crate) fn prefetch_slot(&self, home: u32, hash: u64) -> u32 {
+    pub(crate) unsafe fn prefetch_slot(&self, home: u32, hash: u64) -> u32 {
         let (tag_mask, want_tag) = (self.tag_mask, self.tag(hash));
         let mut i = home as usize;
         for _ in 0..4 {
-            let e = self.index[i];
+            debug_assert!(i < self.buckets);
+            // SAFETY: `i` is `home` (a bucket in use, by the contract) or what `next_bucket`
+            // made of a bucket in use: below `buckets` ≤ the index's length.
+            let e = unsafe { *self.index.get_unchecked(i) };
             if e == EMPTY {
                 return NIL;
             }
