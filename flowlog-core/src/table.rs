@@ -1,14 +1,14 @@
 //! The session table (SPEC §3): fixed capacity, LRU eviction that emits, never loses.
 //!
-//! Layout: a dense array of `Slot`s (key + stats, 80 bytes), a parallel array of LRU links
-//! (8 bytes per flow, plus one for the list's ends) and an open-addressing index of `u32` entries (linear probing, 1.5 entries
-//! per flow) that point into the slots. Each index entry packs the slot number with a few bits of
-//! the key's hash, so a probe that meets another key is usually rejected without touching that
-//! key's slot. The links live apart from the slots because every update relinks the flow's LRU
-//! neighbours: in a compact array of their own they stay in the CPU's cache (512 KiB for 64K
-//! flows) instead of costing two more slot cache lines per packet. The list is a ring through a
-//! sentinel entry after the last slot's, whose links are the list's ends: relinking a flow takes
-//! no test (no end of the list is a special case), so the branch predictor has nothing to miss.
+//! Layout: a dense array of `Slot`s (key + stats, 80 bytes), a parallel array of LRU links (8 bytes
+//! per flow, plus one for the list's ends) and an open-addressing index of `u32` entries (linear
+//! probing, 1.5 entries per flow) that point into the slots. Each index entry packs the slot number
+//! with a few bits of the key's hash, so a probe that meets another key is usually rejected without
+//! touching that key's slot. The links live apart from the slots because every update relinks the
+//! flow's LRU neighbours: in a compact array of their own they stay in the CPU's cache (512 KiB for
+//! 64K flows) instead of costing two more slot cache lines per packet. The list is a ring through a
+//! sentinel entry after the last slot's, whose links are the list's ends: relinking a flow takes no
+//! test (no end of the list is a special case), so the branch predictor has nothing to miss.
 //!
 //! Hand-rolled rather than `hashbrown::HashTable`: under eviction churn a full hashbrown table
 //! accumulates tombstones and, once it holds more than half its capacity, rehashes into a new
@@ -71,6 +71,7 @@ pub const FLAG_SYN_ACK: u16 = 1 << 14;
 /// Bits of [`FlowStats::flags`] that hold the TCP flags.
 pub const TCP_FLAGS_MASK: u16 = 0x1ff;
 
+/// No slot (what [`FlowTable::prefetch_slot`] returns when it found none).
 const NIL: u32 = u32::MAX;
 /// Index entries in use when a table starts (when it has that many): 6 KiB, enough for 1024
 /// flows before the first growth.
