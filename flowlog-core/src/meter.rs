@@ -4,6 +4,7 @@ use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
 use crate::frag::FragTable;
 use crate::key::{Action, Direction, FlowKey, KeyMasks};
+use crate::mem::prefetch_at;
 use crate::parse::{
     dissect_into, ipv4_transport, ipv6_transport, one_vlan_tag, vxlan_inner, Dissected, LinkType, Notes,
     Skip, Transport, TunnelFilter,
@@ -190,21 +191,40 @@ impl Meter {
         for (j, frame) in frames.iter().enumerate().take(BATCH_LOOKAHEAD) {
             self.prepare_ahead(frame, &mut ring[j % BATCH_RING]);
         }
-        // While frames remain beyond the look-ahead, every stage runs: no per-frame tests of how
-        // far the batch goes. The last BATCH_LOOKAHEAD frames then drain the pipeline.
+        // While frames remain beyond the look-ahead and the frame loads ahead of it, every stage
+        // runs: no per-frame tests of how far the batch goes.
         let later = frames.get(BATCH_LOOKAHEAD..).unwrap_or(&[]);
-        for (i, ahead) in later.iter().enumerate() {
+        let far = frames.get(BATCH_LOOKAHEAD + FRAME_AHEAD..).unwrap_or(&[]);
+        for (i, (ahead, far)) in later.iter().zip(far).enumerate() {
+            prefetch_at(far.data, 0, 0);
             let stages = Stages { ahead: Some(ahead), slot: true };
             skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
-        for i in n.saturating_sub(BATCH_LOOKAHEAD)..n {
-            let stages = Stages { ahead: None, slot: i + SLOT_AHEAD < n };
-            skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
-        }
+        skipped += self.batch_tail(frames, far.len(), &mut ring, sink);
         debug_assert_eq!(self.window_start, self.clock.current_start_ns());
         // Counted once here: the sink cannot see the counters while the batch runs.
         self.counters.packets_in += n as u64;
         self.counters.metered += (n - skipped) as u64;
+        skipped
+    }
+
+    /// The last frames of [`Meter::process_batch`], from frame `from` on: the pipeline drains,
+    /// each stage running while it has a frame. Out of line: a batch spends a few dozen frames
+    /// here, and its main loop stays free of the tests.
+    #[inline(never)]
+    fn batch_tail<S: Sink + ?Sized>(
+        &mut self,
+        frames: &[Frame<'_>],
+        from: usize,
+        ring: &mut [Prepared; BATCH_RING],
+        sink: &mut S,
+    ) -> usize {
+        let n = frames.len();
+        let mut skipped = 0usize;
+        for i in from..n {
+            let stages = Stages { ahead: frames.get(i + BATCH_LOOKAHEAD), slot: i + SLOT_AHEAD < n };
+            skipped += self.batch_step(i, stages, ring, sink) as usize;
+        }
         skipped
     }
 
@@ -520,6 +540,9 @@ const SYN_ACK: u16 = 0x12;
 pub const BATCH_LOOKAHEAD: usize = 12;
 /// How many frames ahead it reads the (prefetched) index entry and prefetches the slot.
 const SLOT_AHEAD: usize = 8;
+/// How many frames beyond the look-ahead it starts loading a frame's first cache line. Frames
+/// of mixed sizes lie apart in memory, where the CPU's own prefetcher does not follow them.
+const FRAME_AHEAD: usize = 8;
 /// Ring of prepared frames: a power of two above the look-ahead.
 const BATCH_RING: usize = 16;
 const _: () = assert!(BATCH_RING > BATCH_LOOKAHEAD && SLOT_AHEAD < BATCH_LOOKAHEAD);
