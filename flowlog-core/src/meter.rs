@@ -177,10 +177,11 @@ impl Meter {
 
     /// Meter a batch of packets: exactly the records (same order, same points in the sequence)
     /// and the counters that calling [`Meter::process`] on each frame in turn would give, but
-    /// faster on large tables, because the table's memory for the next few packets is fetched
-    /// while the current one is metered (software pipelining, look-ahead [`BATCH_LOOKAHEAD`]
-    /// frames). Only the parsing, key hashing, window placement and cache prefetching run ahead;
-    /// the table itself changes strictly in frame order. Never allocates.
+    /// faster on large tables and on frames that lie apart in memory, because the table's memory
+    /// and the frames for the next few packets are fetched while the current one is metered
+    /// (software pipelining, look-ahead [`BATCH_LOOKAHEAD`] frames, and the frames' first cache
+    /// line further ahead). Only the parsing, key hashing, window placement and cache prefetching
+    /// run ahead; the table itself changes strictly in frame order. Never allocates.
     ///
     /// Returns how many frames were not metered (each counted under its [`Skip`] reason in
     /// [`Meter::counters`], as `process` would).
