@@ -210,8 +210,8 @@ impl Meter {
     }
 
     /// The last frames of [`Meter::process_batch`], from frame `from` on: the pipeline drains,
-    /// each stage running while it has a frame. Out of line: a batch spends a few dozen frames
-    /// here, and its main loop stays free of the tests.
+    /// each stage running while it has a frame. Out of line: a batch spends only its last
+    /// `BATCH_LOOKAHEAD + FRAME_AHEAD` frames here, and its main loop stays free of the tests.
     #[inline(never)]
     fn batch_tail<S: Sink + ?Sized>(
         &mut self,
