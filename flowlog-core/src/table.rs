@@ -363,7 +363,8 @@ impl FlowTable {
             let s = &mut self.slots[slot as usize];
             s.key = *key;
             s.stats = FlowStats::NEW;
-            self.push_tail(slot);
+            // SAFETY: the table's own ring, and the new slot (below `len` ≤ capacity) is not in it.
+            unsafe { push_tail(&mut self.links, slot) };
             // More than 2/3 full: probe runs would grow long. (A full table's index is always
             // whole, so the eviction path below never needs this.)
             if self.len as usize * 3 > self.buckets * 2 && self.buckets < self.index.len() {
@@ -374,13 +375,15 @@ impl FlowTable {
         let victim = self.links[self.ends() as usize].next;
         let old = self.slots[victim as usize];
         self.remove_index(victim, &old.key);
-        self.unlink(victim);
+        // SAFETY: the table's own ring; the victim is the ring's oldest slot.
+        unsafe { unlink(&mut self.links, victim) };
         // The removal may have shifted entries, so probe again for the free bucket.
         self.index_at_free_bucket(victim, hash);
         let s = &mut self.slots[victim as usize];
         s.key = *key;
         s.stats = FlowStats::NEW;
-        self.push_tail(victim);
+        // SAFETY: the table's own ring, which the victim left above.
+        unsafe { push_tail(&mut self.links, victim) };
         Upsert::Replaced(victim, old.key, old.stats)
     }
 
@@ -484,27 +487,11 @@ impl FlowTable {
         }
         self.index[hole] = EMPTY;
     }
-
-    #[inline]
-    fn unlink(&mut self, slot: u32) {
-        let Links { prev, next } = self.links[slot as usize];
-        self.links[prev as usize].next = next;
-        self.links[next as usize].prev = prev;
-    }
-
-    #[inline]
-    fn push_tail(&mut self, slot: u32) {
-        let ends = self.ends();
-        let last = self.links[ends as usize].prev;
-        self.links[slot as usize] = Links { prev: last, next: ends };
-        self.links[last as usize].next = slot;
-        self.links[ends as usize].prev = slot;
-    }
 }
 
 /// Make `slot` (in the LRU ring `links`, whose last entry is the sentinel) the most recently
-/// updated: unlink it and relink it before the sentinel. A free function over the links, so
-/// that a caller can hold a borrow of the slots across it. A slot that is already the most
+/// updated: unlink it and relink it before the sentinel. Free functions over the links, so
+/// that a caller can hold a borrow of the slots across them. A slot that is already the most
 /// recently updated is unlinked and relinked in place, without a test to spot it.
 ///
 /// Every packet relinks its flow, so the accesses go unchecked (asserted in debug builds),
@@ -516,16 +503,45 @@ impl FlowTable {
 /// keeps this invariant: it links exactly the slots below `len` and the sentinel.
 #[inline]
 unsafe fn move_to_tail(links: &mut [Links], slot: u32) {
+    // SAFETY: the contract is the two functions' contracts; after the unlink, `slot` is out of
+    // the ring, as `push_tail` requires.
+    unsafe {
+        unlink(links, slot);
+        push_tail(links, slot);
+    }
+}
+
+/// Take `slot` out of the LRU ring `links`.
+///
+/// # Safety
+/// As for [`move_to_tail`]: a consistent ring through the last entry, `slot` in it and not the
+/// sentinel.
+#[inline]
+unsafe fn unlink(links: &mut [Links], slot: u32) {
     let n = links.len();
-    let ends = n - 1;
-    debug_assert!((slot as usize) < ends);
-    // SAFETY (all): by the contract, `slot`, `ends` and every link are below `links.len()`.
+    debug_assert!((slot as usize) < n - 1);
+    // SAFETY (all): by the contract, `slot` and every link are below `links.len()`.
     unsafe {
         let Links { prev, next } = *links.get_unchecked(slot as usize);
         debug_assert!((prev as usize) < n && (next as usize) < n);
         links.get_unchecked_mut(prev as usize).next = next;
         links.get_unchecked_mut(next as usize).prev = prev;
+    }
+}
+
+/// Link `slot`, which is not in the ring, as the most recently updated: before the sentinel.
+///
+/// # Safety
+/// `links` is a consistent ring through its last entry (as for [`move_to_tail`]) and `slot` is
+/// below that last entry.
+#[inline]
+unsafe fn push_tail(links: &mut [Links], slot: u32) {
+    let ends = links.len() - 1;
+    debug_assert!((slot as usize) < ends);
+    // SAFETY (all): `slot` and `ends` are below `links.len()`, and so is every link of the ring.
+    unsafe {
         let last = links.get_unchecked(ends).prev;
+        debug_assert!((last as usize) <= ends);
         *links.get_unchecked_mut(slot as usize) = Links { prev: last, next: ends as u32 };
         links.get_unchecked_mut(last as usize).next = slot;
         links.get_unchecked_mut(ends).prev = slot;
