@@ -289,9 +289,10 @@ impl<const A: usize> Transport<A> {
 /// or `None` for anything else, which [`dissect_into`] then takes from the start.
 ///
 /// Faster than [`plain`] because its shape is fixed: one length check covers every read at a
-/// constant offset up to the ports (TCP's flags take a second), and a caller that keys the packet gets the fields in registers, with the
-/// summary's other fields known constants, instead of a [`Dissected`] written to memory and read
-/// back (VLAN tags, IPv6, ICMP and truncation each cost `plain` a branch and a merge here).
+/// constant offset up to the ports (TCP's flags take a second), and a caller that keys the
+/// packet gets the fields in registers, with the summary's other fields known constants, instead
+/// of a [`Dissected`] written to memory and read back (VLAN tags, IPv6, ICMP and truncation each
+/// cost `plain` a branch and a merge here).
 #[inline(always)]
 pub(crate) fn ipv4_transport(
     link: LinkType,
