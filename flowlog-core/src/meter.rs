@@ -196,8 +196,8 @@ impl Meter {
         // runs: no per-frame tests of how far the batch goes.
         let later = frames.get(BATCH_LOOKAHEAD..).unwrap_or(&[]);
         let far = frames.get(BATCH_LOOKAHEAD + FRAME_AHEAD..).unwrap_or(&[]);
-        for (i, (ahead, far)) in later.iter().zip(far).enumerate() {
-            prefetch_at(far.data, 0, 0);
+        for (i, (ahead, to_load)) in later.iter().zip(far).enumerate() {
+            prefetch_at(to_load.data, 0, 0);
             let stages = Stages { ahead: Some(ahead), slot: true };
             skipped += self.batch_step(i, stages, &mut ring, sink) as usize;
         }
