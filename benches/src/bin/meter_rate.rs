@@ -3,7 +3,7 @@
 //!
 //! On a virtual machine the host may run another tenant's thread on the other hardware thread
 //! (SMT) of the physical core that runs this one. The two threads then share the core's
-//! execution units, and code that keeps them busy, as the meter does (about 3 instructions per
+//! execution units, and code that keeps them busy, as the meter does (2.5–3 instructions per
 //! cycle), slows by a third. Criterion's figures mix both states. This report measures the same
 //! cases as the `meter_batch` benchmark (same traffic, warm tables sized to the flows, one
 //! `Meter::process_batch` call over all frames per pass), and around every pass it runs a probe
