@@ -88,9 +88,8 @@ struct Pass {
 }
 
 fn report(flows: &str, size: &str, runs: &[Pass]) {
-    let mut readings: Vec<f64> = runs.iter().filter_map(|r| r.probes.1).collect();
-    readings.sort_by(f64::total_cmp);
-    let reference = readings.get(readings.len() * 95 / 100).copied();
+    let readings = sorted(runs.iter().filter_map(|r| r.probes.1).collect());
+    let reference = percentile(&readings, 95);
     let (mut own, mut shared, mut mixed, mut all) = (vec![], vec![], 0usize, vec![]);
     for run in runs {
         all.push(run.mpps);
@@ -108,23 +107,28 @@ fn report(flows: &str, size: &str, runs: &[Pass]) {
         "{flows:>5} {size:>6} {:>7} {reference:>9} | {:>6} {:>20} | {:>6} {:>20} | {mixed:>5} {:>6.1}",
         runs.len(),
         own.len(),
-        spread(&mut own),
+        spread(&sorted(own)),
         shared.len(),
-        spread(&mut shared),
-        percentile(&mut all, 50).unwrap_or(0.0),
+        spread(&sorted(shared)),
+        percentile(&sorted(all), 50).unwrap_or(0.0),
     );
 }
 
-/// "p10 / median / p90" of `values`, or "-" when there are none.
-fn spread(values: &mut [f64]) -> String {
+/// "p10 / median / p90" of the sorted `values`, or "-" when there are none.
+fn spread(values: &[f64]) -> String {
     match (percentile(values, 10), percentile(values, 50), percentile(values, 90)) {
         (Some(lo), Some(mid), Some(hi)) => format!("{lo:.1} / {mid:.1} / {hi:.1}"),
         _ => "-".to_string(),
     }
 }
 
-fn percentile(values: &mut [f64], p: usize) -> Option<f64> {
+fn sorted(mut values: Vec<f64>) -> Vec<f64> {
     values.sort_by(f64::total_cmp);
+    values
+}
+
+/// The `p`th percentile of the sorted `values` (nearest rank below), `None` when there are none.
+fn percentile(values: &[f64], p: usize) -> Option<f64> {
     values.get(values.len() * p / 100).copied()
 }
 
