@@ -47,7 +47,7 @@ mod mapped;
 
 use mapped::MappedFile;
 
-use crate::meter::Frame;
+use crate::frame::Frame;
 use crate::parse::LinkType;
 use crate::window::{Timestamp, NS_PER_SEC};
 use crate::{Action, Direction};

@@ -15,6 +15,7 @@ pub mod counters;
 pub mod error;
 pub mod format;
 pub mod frag;
+pub mod frame;
 pub mod key;
 mod mem;
 pub mod meter;
@@ -33,8 +34,9 @@ pub use config::{Accounting, Config, ConfigError, ConfigField, Decap, PortList, 
 pub use counters::Counters;
 pub use error::{Error, ErrorKind};
 pub use format::{FormatKind, Formatter, RecordWriter};
+pub use frame::Frame;
 pub use key::{Action, Direction, FlowKey};
-pub use meter::{Frame, Meter, Sink};
+pub use meter::{Meter, Sink};
 pub use parse::{Dissected, LinkType, Notes, Skip};
 pub use record::{EndReason, LogStatus, Record};
 pub use window::Timestamp;
