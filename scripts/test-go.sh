@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Go package over the C ABI (examples/go): build libflowlog.a (release, as the package links
+# The Go package over the C ABI (flowlog-go): build libflowlog.a (release, as the package links
 # it), then go vet, go test (shared vectors byte for byte, a generated capture, errors, the
 # runnable Example) and the flowlog-basic example on a capture built from the mixed vector.
 # Installs golang-go (Debian) when Go is missing.
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 if [ "$target" != "$root/target" ]; then
-  echo "examples/go links $root/target/release/libflowlog.a: unset CARGO_TARGET_DIR" >&2
+  echo "flowlog-go links $root/target/release/libflowlog.a: unset CARGO_TARGET_DIR" >&2
   exit 1
 fi
 out="$target/go-tests"
@@ -29,13 +29,13 @@ echo "== cargo build --release -p flowlog-ffi"
 cargo build -q --release -p flowlog-ffi
 
 export CGO_ENABLED=1
-cd examples/go
+cd flowlog-go
 echo "== go vet"
 go vet ./...
 echo "== go test"
 go test -count=1 ./...
 
-echo "== examples/go/cmd/flowlog-basic on the mixed vector"
+echo "== flowlog-go/cmd/flowlog-basic on the mixed vector"
 python3 "$root/flowlog-ffi/tests/c/vectors.py" pcapng "$root/flowlog-core/tests/vectors/mixed.json" "$out/mixed.pcapng"
 python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["expected"]["jsonl"])' \
   "$root/flowlog-core/tests/vectors/mixed.json" >"$out/mixed.expected.jsonl"

@@ -9,8 +9,8 @@
 package flowlog
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../flowlog-ffi/include
-#cgo LDFLAGS: ${SRCDIR}/../../target/release/libflowlog.a -lpthread -ldl -lm
+#cgo CFLAGS: -I${SRCDIR}/../flowlog-ffi/include
+#cgo LDFLAGS: ${SRCDIR}/../target/release/libflowlog.a -lpthread -ldl -lm
 #include <stddef.h>
 #include <stdlib.h>
 #include "flowlog.h"

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"example.invalid/flowlog"
+	"flowlog.local/flowlog"
 )
 
 // Meter one raw IPv4 packet and print its record as JSON lines.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strconv"
 
-	"example.invalid/flowlog"
+	"flowlog.local/flowlog"
 )
 
 func main() {

@@ -44,7 +44,7 @@ type vector struct {
 }
 
 func loadVectors(t *testing.T) []vector {
-	files, err := filepath.Glob(filepath.Join("..", "..", "flowlog-core", "tests", "vectors", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "flowlog-core", "tests", "vectors", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no shared test vectors found (%v)", err)
 	}

@@ -1,3 +1,0 @@
-module example.invalid/flowlog
-
-go 1.19

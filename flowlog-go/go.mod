@@ -1,0 +1,3 @@
+module flowlog.local/flowlog
+
+go 1.19
