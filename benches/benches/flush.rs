@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
 use flowlog_benches::{meter, run, START_NS, TRAFFIC_SECS};
-use flowlog_core::testkit::{FrameSize, TrafficSpec};
 use flowlog_core::Record;
+use flowlog_testkit::{FrameSize, TrafficSpec};
 
 const FLOWS: u32 = 1 << 20;
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use flowlog_benches::START_NS;
 use flowlog_core::format::{FormatKind, Formatter};
-use flowlog_core::testkit::SplitMix64;
 use flowlog_core::{Action, Direction, Dissected, EndReason, FlowKey, LogStatus, Record};
+use flowlog_testkit::SplitMix64;
 
 const RECORDS: usize = 4096;
 

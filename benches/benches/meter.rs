@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use flowlog_benches::{frames, meter, run, traffic};
-use flowlog_core::testkit::FrameSize;
 use flowlog_core::Record;
+use flowlog_testkit::FrameSize;
 
 fn meter_steady_state(c: &mut Criterion) {
     let mut group = c.benchmark_group("meter");

@@ -4,8 +4,8 @@
 //! Every input is generated in memory before measuring, by the testkit's seeded generator, so runs
 //! are repeatable and nothing but the code under test is timed.
 
-use flowlog_core::testkit::{tcp_flags, FrameBuffer, FrameSize, Pkt, SplitMix64, TrafficSpec};
 use flowlog_core::{Config, Frame, LinkType, Meter, Record};
+use flowlog_testkit::{tcp_flags, FrameBuffer, FrameSize, Pkt, SplitMix64, TrafficSpec};
 
 /// The meter benchmarks' window: 600 s, the largest cloud window.
 pub const WINDOW_SECS: u64 = 600;

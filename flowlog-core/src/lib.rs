@@ -27,8 +27,10 @@ pub mod window;
 #[cfg(feature = "capture")]
 pub mod capture;
 
-#[cfg(feature = "testkit")]
-pub mod testkit;
+// Unit tests build packets with the testkit crate (a dev-dependency that links its own copy of
+// this crate): only bytes cross between the two.
+#[cfg(test)]
+use flowlog_testkit as testkit;
 
 pub use config::{Accounting, Config, ConfigError, ConfigField, Decap, PortList, TunnelPorts};
 pub use counters::Counters;

@@ -232,7 +232,7 @@ fn metering_synthetic_traffic_through_every_path_never_touches_the_heap() {
 /// (VLAN tags, fragments), with more flows than the table holds.
 #[test]
 fn metering_generated_vpc_traffic_through_every_parse_path_never_touches_the_heap() {
-    use flowlog_core::testkit::{FrameSize, TrafficSpec};
+    use flowlog_testkit::{FrameSize, TrafficSpec};
     let spec = TrafficSpec {
         packets: 20_000,
         flows: 2_000,

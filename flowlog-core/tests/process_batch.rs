@@ -4,8 +4,8 @@
 //! garbage, at batch sizes around the look-ahead and far above it.
 
 use flowlog_core::meter::BATCH_LOOKAHEAD;
-use flowlog_core::testkit::{FrameSize, SplitMix64, TrafficSpec};
 use flowlog_core::{Config, Counters, Frame, LinkType, Meter, Record, Timestamp};
+use flowlog_testkit::{FrameSize, SplitMix64, TrafficSpec};
 use proptest::prelude::*;
 
 const S: u64 = 1_000_000_000;

@@ -281,7 +281,7 @@ fn assert_id_is_keyed_only_when_asked(
 }
 
 /// The inner packet of a frame: TCP or ICMP, 10 bytes of payload.
-fn inner_packet(p: flowlog_core::testkit::Pkt, tcp: bool) -> Vec<u8> {
+fn inner_packet(p: flowlog_testkit::Pkt, tcp: bool) -> Vec<u8> {
     let p = p.ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
     if tcp {
         p.tcp(1234, 80, 0x10).payload(10).bytes()
@@ -296,7 +296,7 @@ const MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
 /// its inner IP length, and its VNI enters the key only with `key_tunnel`.
 #[test]
 fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked() {
-    use flowlog_core::testkit::Pkt;
+    use flowlog_testkit::Pkt;
     assert_id_is_keyed_only_when_asked(
         |key_tunnel| Config { key_tunnel, window_secs: 60, hash_seed: Some(7), ..Config::default() },
         |vni, tcp| {
@@ -311,7 +311,7 @@ fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked(
 /// only when `key_vlan` is on.
 #[test]
 fn tagged_packets_are_keyed_by_their_vlan_id_only_when_asked() {
-    use flowlog_core::testkit::Pkt;
+    use flowlog_testkit::Pkt;
     assert_id_is_keyed_only_when_asked(
         |key_vlan| Config { key_vlan, window_secs: 60, hash_seed: Some(7), ..Config::default() },
         |vid, tcp| inner_packet(Pkt::eth(MAC, MAC).vlan(vid), tcp),

@@ -6,11 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use etherparse::{LinkExtSlice, LinkSlice, NetSlice, SlicedPacket, TransportSlice};
-use flowlog_core::testkit::{
+use flowlog_core::LinkType;
+use flowlog_testkit::{
     tcp_flags, write_pcap, Endian, FrameSize, PcapWriter, PcapngWriter, Pkt, TrafficSpec, TsPrecision,
     TsResol,
 };
-use flowlog_core::LinkType;
 use pcap_parser::pcapng::Block;
 use pcap_parser::{LegacyPcapBlock, PcapBlockOwned, PcapNGSlice};
 

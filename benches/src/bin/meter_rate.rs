@@ -26,8 +26,8 @@
 use std::time::Instant;
 
 use flowlog_benches::{frames, meter, traffic};
-use flowlog_core::testkit::FrameSize;
 use flowlog_core::Record;
+use flowlog_testkit::FrameSize;
 
 /// Packets metered per case unless the command line says otherwise (≈ 2–5 s per case).
 const DEFAULT_PACKETS_PER_CASE: u64 = 50_000_000;

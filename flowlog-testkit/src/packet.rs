@@ -1,7 +1,7 @@
 //! A packet builder: layers in wire order, bytes out, with every length and checksum right.
 //!
 //! ```
-//! use flowlog_core::testkit::{tcp_flags, Pkt};
+//! use flowlog_testkit::{tcp_flags, Pkt};
 //!
 //! let bytes = Pkt::eth([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
 //!     .vlan(10)
@@ -17,7 +17,7 @@
 //! follows it in the packet (not the padding added by [`Pkt::pad_to`]). Allocation is fine here:
 //! this is a test and benchmark tool, never on the hot path.
 
-use crate::parse::LinkType;
+use flowlog_core::LinkType;
 
 /// TCP flag bits as the meter keeps them: the flags byte, plus NS as bit 8.
 pub mod tcp_flags {

@@ -1,7 +1,7 @@
 //! Write a synthetic VPC capture (classic pcap, Ethernet) with the testkit's generator.
 //!
 //! ```text
-//! cargo run --release -p flowlog-core --features testkit --example gen_capture -- \
+//! cargo run --release -p flowlog-testkit --example gen_capture -- \
 //!     OUT.pcap --packets N --flows F --seed S [--imix] [--min64] [--snaplen L] [--minutes M]
 //! ```
 //!
@@ -11,7 +11,7 @@
 use std::fs::File;
 use std::process::ExitCode;
 
-use flowlog_core::testkit::{write_pcap, FrameSize, TrafficSpec};
+use flowlog_testkit::{write_pcap, FrameSize, TrafficSpec};
 
 fn usage() -> ExitCode {
     eprintln!(

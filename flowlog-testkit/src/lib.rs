@@ -1,5 +1,5 @@
-//! Packet and capture builders for tests, benchmarks, fuzzing and binding tests (feature
-//! `testkit`). Nothing here is on the hot path; it allocates freely.
+//! Packet and capture builders for tests, benchmarks, fuzzing and binding tests, kept out of the
+//! engine crate. Nothing here is on the hot path; it allocates freely.
 //!
 //! - [`Pkt`]: one packet, layer by layer, with correct lengths and checksums.
 //! - [`PcapWriter`] / [`PcapngWriter`]: capture files in every variant the reader must accept.

@@ -3,7 +3,7 @@
 //! packet blocks, interface statistics), into any [`io::Write`].
 //!
 //! ```
-//! use flowlog_core::testkit::{pcap_bytes, Pkt};
+//! use flowlog_testkit::{pcap_bytes, Pkt};
 //! use flowlog_core::LinkType;
 //!
 //! let pkt = Pkt::raw().ipv4([10, 0, 0, 1], [10, 0, 0, 2]).udp(1, 2).bytes();
@@ -13,7 +13,7 @@
 
 use std::io::{self, Write};
 
-use crate::parse::LinkType;
+use flowlog_core::LinkType;
 
 /// Byte order of a capture file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

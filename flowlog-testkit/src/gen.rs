@@ -12,7 +12,7 @@
 //! meter emits for one window with no eviction.
 //!
 //! ```
-//! use flowlog_core::testkit::{FrameSize, TrafficSpec};
+//! use flowlog_testkit::{FrameSize, TrafficSpec};
 //!
 //! let spec = TrafficSpec { packets: 1_000, flows: 50, seed: 7, frame_size: FrameSize::Min64, ..TrafficSpec::default() };
 //! let mut frames = spec.frames();
@@ -23,9 +23,9 @@
 
 use std::io::{self, Write};
 
-use super::packet::{tcp_flags, Pkt};
-use super::pcap::{Endian, PcapWriter, TsPrecision};
-use crate::parse::LinkType;
+use crate::packet::{tcp_flags, Pkt};
+use crate::pcap::{Endian, PcapWriter, TsPrecision};
+use flowlog_core::LinkType;
 
 /// A tiny PRNG (SplitMix64): fast, seedable, good enough for traffic shapes. Not cryptographic.
 #[derive(Debug, Clone)]
@@ -544,11 +544,11 @@ impl Generator {
             let vtep_src = [192, 168, h[2], h[3]];
             let vtep_dst = [192, 168, 255, 1];
             let vni = 1000 + flow.local_host % 100;
-            let entropy = super::packet::VXLAN_SOURCE_PORT
+            let entropy = crate::packet::VXLAN_SOURCE_PORT
                 | (mix64(flow.src[3] as u64 ^ ((flow.sport as u64) << 8)) as u16 & 0x3fff);
             p = p
                 .ipv4(vtep_src, vtep_dst)
-                .udp(entropy, super::packet::VXLAN_PORT)
+                .udp(entropy, crate::packet::VXLAN_PORT)
                 .vxlan_header(vni)
                 .inner_eth(local_mac, gw_mac);
             headers += 20 + 8 + 8 + 14;
