@@ -104,7 +104,9 @@ fn read_file(
         meter_all(reader, meter, out, first_interface, progress, stats)
     } else {
         // A regular file is mapped: frames come straight from the page cache, many at a time.
-        let mut reader = CaptureReader::open(path).map_err(|e| input_error(&e))?;
+        // The command owns its process, so it may take the risk mapping carries (SIGBUS when
+        // another process truncates the file while it is read).
+        let mut reader = CaptureReader::open_mapped(path).map_err(|e| input_error(&e))?;
         // The second core runs the writer, which leaves it room for the page-table work too.
         reader.page_in_background();
         meter_all(reader, meter, out, first_interface, progress, stats)

@@ -2,12 +2,17 @@
 //!
 //! [`CaptureReader`] yields [`CapturedFrame`]s that borrow one internal buffer: after the buffer
 //! has grown to the largest record of the file, reading a frame never allocates.
-//! [`CaptureReader::open`] maps a regular file into memory instead of reading it: frames then
-//! point straight into the page cache (no copy), and [`CaptureReader::next_frames`] hands out many
-//! frames at once for [`Meter::process_batch`](crate::Meter::process_batch). Pages already read
-//! are returned to the kernel as the reader moves on, so resident memory does not grow with the
-//! file. As with every memory-mapped reader, a file truncated by another process while it is read
-//! ends the process with `SIGBUS`; read such a file through [`CaptureReader::new`] instead.
+//! [`CaptureReader::next_frames`] hands out many frames at once for
+//! [`Meter::process_batch`](crate::Meter::process_batch).
+//!
+//! [`CaptureReader::open`] reads the file with `read()`. [`CaptureReader::open_mapped`] maps a
+//! regular file into memory instead: frames then point straight into the page cache (no copy),
+//! and pages already read are returned to the kernel as the reader moves on, so resident memory
+//! does not grow with the file. Mapping is opt-in because a mapped file truncated by another
+//! process while it is read (log rotation by `copytruncate`, for one) ends the whole process with
+//! `SIGBUS`, where a read file gives a [`CaptureErrorKind::Truncated`] error or a clean end. A
+//! program that owns its process and its input (the `flowlog` command) may opt in; a library
+//! running inside someone else's process should not.
 //!
 //! The format is recognised by its magic number, never by the file name: pcap in either byte order
 //! with microsecond or nanosecond timestamps (and the LE "modified" pcap of Kuznetzov's patches),
@@ -342,13 +347,24 @@ impl Buffer {
 }
 
 impl CaptureReader<std::fs::File> {
-    /// Open a capture file and read its header. A regular file is mapped into memory (see the
-    /// module notes); anything else (a pipe, a device, a file that cannot be mapped) is read.
+    /// Open a capture file and read its header; the file is read with `read()`, never mapped, so
+    /// a file truncated while it is read gives an error (or a clean end), never `SIGBUS`.
     ///
     /// # Errors
     /// [`CaptureErrorKind::Io`] when the file cannot be opened, else as [`CaptureReader::new`].
     pub fn open(path: &std::path::Path) -> Result<Self, CaptureError> {
-        let io_error = |e: std::io::Error| CaptureError { offset: 0, kind: CaptureErrorKind::Io(e.kind()) };
+        CaptureReader::new(std::fs::File::open(path).map_err(open_error)?)
+    }
+
+    /// Open a capture file mapped into memory (see the module notes for what this buys and why
+    /// it is opt-in: a file truncated by another process while it is mapped ends the process
+    /// with `SIGBUS`). Anything that is not a regular file (a pipe, a device) or cannot be mapped
+    /// is read as [`CaptureReader::open`] reads it.
+    ///
+    /// # Errors
+    /// As [`CaptureReader::open`].
+    pub fn open_mapped(path: &std::path::Path) -> Result<Self, CaptureError> {
+        let io_error = open_error;
         let file = std::fs::File::open(path).map_err(io_error)?;
         let regular = file.metadata().map_err(io_error)?.is_file();
         match regular.then(|| MappedFile::open(&file)).flatten() {
@@ -956,6 +972,11 @@ impl<R: Read> CaptureReader<R> {
             interface: iface.index,
         })
     }
+}
+
+/// An error opening a capture file.
+fn open_error(e: std::io::Error) -> CaptureError {
+    CaptureError { offset: 0, kind: CaptureErrorKind::Io(e.kind()) }
 }
 
 /// The four fields of a pcap record header: seconds, fraction, captured length, wire length.

@@ -789,8 +789,10 @@ fn batches_and_mapped_files_give_the_frames_and_the_end_of_single_reads_at_every
                 assert_eq!(read_batched(CaptureReader::new(trickle), batch), single, "{label}: trickle");
             }
             let file = TempFile::new(&format!("{what}-{cut}"), bytes);
-            let mapped = read_batched(CaptureReader::open(&file.0), 64);
+            let mapped = read_batched(CaptureReader::open_mapped(&file.0), 64);
             assert_eq!(mapped, single, "{what} cut at {cut}: mapped");
+            let opened = read_batched(CaptureReader::open(&file.0), 64);
+            assert_eq!(opened, single, "{what} cut at {cut}: opened and read");
         }
     }
 }
@@ -844,7 +846,7 @@ fn mapped_pcap_files_of_every_variant_read_as_single_frames_do() {
         assert_eq!(single.0, built, "{what}: single frames give the frames built");
         let file = TempFile::new(&format!("variant-{}", what.replace([' ', '='], "-")), &c.bytes);
         for batch in [1, 2, 3, 256] {
-            let mapped = read_batched(CaptureReader::open(&file.0), batch);
+            let mapped = read_batched(CaptureReader::open_mapped(&file.0), batch);
             assert_eq!(mapped, single, "{what}, batch {batch}");
         }
         let end = if what == "damaged" {
@@ -875,9 +877,9 @@ fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
     }
     let file = TempFile::new("large", &c.bytes);
     let want = (expected_frames(&c), Ok(()));
-    assert_eq!(read_batched(CaptureReader::open(&file.0), 256), want, "batches");
+    assert_eq!(read_batched(CaptureReader::open_mapped(&file.0), 256), want, "batches");
     let mut one_by_one = Vec::new();
-    let mut r = CaptureReader::open(&file.0).unwrap();
+    let mut r = CaptureReader::open_mapped(&file.0).unwrap();
     while let Some(f) = r.next_frame().unwrap() {
         one_by_one.push(Expected {
             ts: f.ts,
@@ -891,15 +893,44 @@ fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
     assert_eq!(r.offset(), c.bytes.len() as u64);
 
     // With the page-table work on a thread of its own, and the reader dropped halfway through.
-    let mut r = CaptureReader::open(&file.0).unwrap();
+    let mut r = CaptureReader::open_mapped(&file.0).unwrap();
     r.page_in_background();
     assert_eq!(read_batched(Ok(r), 256), want, "batches, background paging");
-    let mut r = CaptureReader::open(&file.0).unwrap();
+    let mut r = CaptureReader::open_mapped(&file.0).unwrap();
     r.page_in_background();
     for _ in 0..20_000 {
         assert!(r.next_frame().unwrap().is_some());
     }
     drop(r);
+}
+
+/// SPEC §6 for a file truncated in place while it is read (log rotation by `copytruncate`): a
+/// file opened with `open` is read, not mapped, so the reader ends with `Truncated` or a clean
+/// end at what it had read, and the process lives on.
+#[test]
+fn a_file_truncated_in_place_while_opened_ends_with_an_error_or_a_clean_end() {
+    let mut c = pcap(Order::Le, false, 1);
+    for i in 0..4_000u32 {
+        let data = vec![(i % 251) as u8; 200 + (i % 7) as usize];
+        let n = data.len() as u32;
+        pcap_record(&mut c, Order::Le, i, 0, &data, n, expect(ns(i as u64, 0), 1, n, &data, 0));
+    }
+    let file = TempFile::new("truncated-in-place", &c.bytes);
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    for _ in 0..10 {
+        assert!(r.next_frame().unwrap().is_some());
+    }
+    std::fs::OpenOptions::new().write(true).open(&file.0).unwrap().set_len(10).unwrap();
+    let mut n = 10;
+    let end = loop {
+        match r.next_frame() {
+            Ok(Some(_)) => n += 1,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e.kind),
+        }
+    };
+    assert!(matches!(end, Ok(()) | Err(CaptureErrorKind::Truncated)), "{end:?}");
+    assert!(n < 4_000, "{n} frames read from a file truncated to 10 bytes");
 }
 
 #[test]
@@ -929,7 +960,7 @@ fn reading_frames_does_not_allocate_after_warm_up() {
 
     // In batches, from a mapped file: the first call reserves the batch's bookkeeping.
     let file = TempFile::new("no-alloc", &c.bytes);
-    let mut r = CaptureReader::open(&file.0).unwrap();
+    let mut r = CaptureReader::open_mapped(&file.0).unwrap();
     let mut out = [flowlog_core::Frame::EMPTY; 64];
     assert_eq!(r.next_frames(&mut out).unwrap(), 64);
     let before = allocations();
