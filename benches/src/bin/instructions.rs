@@ -11,7 +11,7 @@
 //! tables and warm-up are as in the `meter_batch` benchmark; only the passes are counted.
 
 use flowlog_benches::{frames, meter, traffic};
-use flowlog_core::testkit::FrameSize;
+use flowlog_testkit::FrameSize;
 use flowlog_core::{Frame, Meter, Record};
 
 /// Frames per `process_batch` call, as the bindings hand them.
