@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use flowlog_core::capture::{CaptureError, CaptureErrorKind, CaptureReader};
 use flowlog_core::{LinkType, Timestamp};
+use flowlog_testkit::corpus_dir;
 
 // ---------------------------------------------------------------------------------------------
 // A per-thread counting allocator, to show that reading frames does not allocate.
@@ -978,19 +979,6 @@ fn reading_frames_does_not_allocate_after_warm_up() {
 
 // ---------------------------------------------------------------------------------------------
 // The corpus.
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("FLOWLOG_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    };
-    if dir.join("conformance").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("corpus not found at {}: skipped (set FLOWLOG_CORPUS)", dir.display());
-        None
-    }
-}
 
 /// The `"frames": N` field of an expected file, or `None` for a file tshark could not read.
 fn expected_frame_count(path: &std::path::Path) -> Option<u64> {

@@ -12,16 +12,10 @@ use flowlog_core::capture::CaptureReader;
 use flowlog_core::frag::FragTable;
 use flowlog_core::parse::{dissect, Dissected, Skip};
 use flowlog_core::{Config, Decap, Timestamp};
+use flowlog_testkit::corpus_dir;
 
 /// Files skipped on purpose, with the reason: an expectation that contradicts SPEC §2.
 const KNOWN_WRONG: &[(&str, &str)] = &[];
-
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("FLOWLOG_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    }
-}
 
 type FlowMap = BTreeMap<(String, String, u8, u16, u16), (u64, u64)>;
 
@@ -134,11 +128,7 @@ fn diff(want: &Totals, got: &Totals) -> String {
 
 #[test]
 fn per_five_tuple_totals_match_the_independent_expectations() {
-    let root = corpus_dir();
-    if !root.join("expected").is_dir() {
-        println!("corpus not found at {}: skipped", root.display());
-        return;
-    }
+    let Some(root) = corpus_dir() else { return };
     let mut files: Vec<PathBuf> = Vec::new();
     for sub in ["conformance", "realistic"] {
         if let Ok(rd) = std::fs::read_dir(root.join(sub)) {

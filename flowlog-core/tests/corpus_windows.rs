@@ -2,23 +2,12 @@
 //! produce, as computed independently with tshark (`$FLOWLOG_CORPUS/expected-windows/`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::{Config, Decap, Meter, Record};
+use flowlog_testkit::corpus_dir;
 use serde_json::Value;
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FLOWLOG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("expected-windows").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("corpus not found at {} (set FLOWLOG_CORPUS): skipped", dir.display());
-        None
-    }
-}
 
 /// (srcaddr, dstaddr, protocol, srcport, dstport, window_start)
 type WindowKey = (String, String, u64, u64, u64, u64);

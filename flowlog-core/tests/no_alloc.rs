@@ -8,7 +8,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::path::{Path, PathBuf};
 
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::{Accounting, Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
@@ -131,15 +130,12 @@ fn synthetic(capacity: u32) -> Vec<Owned> {
 }
 
 fn corpus_frames() -> Vec<Owned> {
-    let dir = std::env::var_os("FLOWLOG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    // Without a corpus (outside CI) only the synthetic traffic is checked.
+    let Some(dir) = flowlog_testkit::corpus_dir() else { return Vec::new() };
     let mut out = Vec::new();
     for sub in ["conformance", "realistic"] {
-        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
-            eprintln!("corpus not found at {}: only synthetic traffic is checked", dir.display());
-            return out;
-        };
+        let sub = dir.join(sub);
+        let entries = std::fs::read_dir(&sub).unwrap_or_else(|e| panic!("{}: {e}", sub.display()));
         let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
         files.sort();
         for path in files {

@@ -1045,23 +1045,14 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // The corpus: records computed independently (tshark + SPEC rules) in `expected-windows/`
 
-fn corpus_dir() -> std::path::PathBuf {
-    match std::env::var_os("FLOWLOG_CORPUS") {
-        Some(p) => p.into(),
-        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    }
-}
-
 /// For every expected record of the corpus, build the `Record` from its numbers and check what
 /// flowlog writes against the expectation's own text and arithmetic: canonical address text (as
 /// tshark wrote it), floor seconds, the 9-bit TCP flags on TCP records only, ICMP type and code.
 #[test]
 fn jsonl_and_aws_lines_of_the_corpus_expected_records_agree_with_the_expectations() {
-    let dir = corpus_dir().join("expected-windows");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("skipped: no corpus at {} (set FLOWLOG_CORPUS)", dir.display());
-        return;
-    };
+    let Some(corpus) = flowlog_testkit::corpus_dir() else { return };
+    let dir = corpus.join("expected-windows");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let jsonl = Formatter::new(FormatKind::Jsonl);
     let aws = aws_custom("${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${tcp-flags} ${type}");
     let mut checked = 0usize;

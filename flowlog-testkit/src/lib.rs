@@ -4,11 +4,14 @@
 //! - [`Pkt`]: one packet, layer by layer, with correct lengths and checksums.
 //! - [`PcapWriter`] / [`PcapngWriter`]: capture files in every variant the reader must accept.
 //! - [`TrafficSpec`]: a seedable synthetic VPC traffic generator that knows its ground truth.
+//! - [`corpus_dir`]: where the corpus of real captures is (a missing corpus fails the tests in CI).
 
+pub mod corpus;
 pub mod gen;
 pub mod packet;
 pub mod pcap;
 
+pub use corpus::corpus_dir;
 pub use gen::{
     write_pcap, FrameBuffer, FrameRef, FrameSize, GeneratedFrame, Generator, GroundTruth, SplitMix64,
     TrafficSpec,
