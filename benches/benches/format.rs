@@ -72,7 +72,7 @@ fn records(n: usize) -> Vec<Record> {
                 has_icmp: icmp,
                 icmp_type: if icmp { [0, 8, 3, 128, 129][(r >> 48) as usize % 5] } else { 0 },
                 icmp_code: if icmp && (r >> 52).is_multiple_of(4) { 3 } else { 0 },
-                window_start: START_NS / 1_000_000_000 - 1,
+                window_start_secs: START_NS / 1_000_000_000 - 1,
                 window_secs: 600,
                 end_reason: if (r >> 56).is_multiple_of(8) { EndReason::Flush } else { EndReason::Window },
                 log_status: LogStatus::Ok,

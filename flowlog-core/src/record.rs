@@ -80,7 +80,7 @@ pub struct Record {
     /// ICMP code of the record's first packet.
     pub icmp_code: u8,
     /// Start of the capture window, seconds since the epoch.
-    pub window_start: u64,
+    pub window_start_secs: u64,
     /// Length of the capture window in seconds.
     pub window_secs: u64,
     /// Why it was emitted.
@@ -110,8 +110,8 @@ impl Record {
 
     /// End of the capture window, seconds since the epoch.
     #[inline]
-    pub fn window_end(&self) -> u64 {
-        self.window_start.saturating_add(self.window_secs)
+    pub fn window_end_secs(&self) -> u64 {
+        self.window_start_secs.saturating_add(self.window_secs)
     }
 
     /// `end` as the Alibaba dialect writes it (SPEC §4): the FIN/RST time for a TCP connection
@@ -123,7 +123,7 @@ impl Record {
         if self.closed() {
             self.end_secs()
         } else {
-            self.window_end()
+            self.window_end_secs()
         }
     }
 }

@@ -43,7 +43,7 @@ fn run(path: &Path, decap: Decap, window_secs: u64) -> Result<Run, String> {
             k.protocol as u64,
             k.src_port as u64,
             k.dst_port as u64,
-            r.window_start,
+            r.window_start_secs,
         );
         let t = records.entry(key).or_insert(Totals { start_ns: u64::MAX, ..Totals::default() });
         t.packets += r.packets;

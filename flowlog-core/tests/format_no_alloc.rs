@@ -76,7 +76,7 @@ fn records() -> [Record; 3] {
         tcp_syn_ack: false,
         icmp_type: 0,
         icmp_code: 0,
-        window_start: 1_699_999_800,
+        window_start_secs: 1_699_999_800,
         window_secs: 600,
         end_reason: EndReason::Window,
         log_status: LogStatus::Ok,

@@ -83,7 +83,7 @@ fn one_record_per_unidirectional_flow_with_packets_bytes_start_end() {
     let r = h.records.iter().find(|r| r.key.src_port == 1000).unwrap();
     assert_eq!((r.packets, r.bytes), (2, 96));
     assert_eq!((r.start_ns, r.end_ns), (T0 + 5 * S, T0 + 9 * S + 1));
-    assert_eq!((r.window_start, r.window_secs), (T0 / S, 600));
+    assert_eq!((r.window_start_secs, r.window_secs), (T0 / S, 600));
     assert_eq!(r.end_reason, EndReason::Flush);
     assert_eq!(r.key.src_addr().to_string(), "10.0.0.1");
 }
@@ -128,9 +128,9 @@ fn windows_are_epoch_aligned_and_rollover_emits_the_previous_window() {
     h.at(T0 + 61 * S, &udp(1, 1, 1, 0)); // next window
     assert_eq!(h.records.len(), 1);
     let r = h.records[0];
-    assert_eq!((r.window_start, r.end_reason, r.packets), (T0 / S, EndReason::Window, 1));
+    assert_eq!((r.window_start_secs, r.end_reason, r.packets), (T0 / S, EndReason::Window, 1));
     h.flush();
-    assert_eq!(h.records[1].window_start, T0 / S + 60, "a flow that continues gets a new record");
+    assert_eq!(h.records[1].window_start_secs, T0 / S + 60, "a flow that continues gets a new record");
     assert_eq!(h.meter.counters().rollovers, 1);
 }
 
@@ -199,7 +199,7 @@ fn missing_timestamp_takes_the_clock_and_an_out_of_range_one_is_counted() {
     let third = h.records.iter().find(|r| r.key.src[3] == 3).unwrap();
     assert_eq!(third.start_ns, T0 + 3 * S, "takes the clock");
     let first = h.records.iter().find(|r| r.key.src[3] == 1).unwrap();
-    assert_eq!((first.window_start, first.start_ns), (0, 0));
+    assert_eq!((first.window_start_secs, first.start_ns), (0, 0));
 }
 
 #[test]

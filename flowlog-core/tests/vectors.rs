@@ -324,7 +324,7 @@ fn check_against_reference(
         let k = &r.key;
         let t = got
             .entry((
-                r.window_start,
+                r.window_start_secs,
                 k.observation_point,
                 k.src_addr(),
                 k.dst_addr(),

@@ -156,7 +156,7 @@ fn zero_record() -> flowlog_core::Record {
         has_icmp: false,
         icmp_type: 0,
         icmp_code: 0,
-        window_start: 0,
+        window_start_secs: 0,
         window_secs: 0,
         end_reason: flowlog_core::EndReason::Flush,
         log_status: flowlog_core::LogStatus::Ok,

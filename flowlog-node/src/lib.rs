@@ -228,7 +228,7 @@ fn record_from_js(env: &Env, v: &Unknown<'_>, what: &str) -> Result<Record> {
         has_icmp: o.require(env, "hasIcmp", convert::boolean)?,
         icmp_type: u8_of("icmpType")?,
         icmp_code: u8_of("icmpCode")?,
-        window_start: o.require(env, "windowStart", convert::u64_num)?,
+        window_start_secs: o.require(env, "windowStart", convert::u64_num)?,
         window_secs: o.require(env, "windowSecs", convert::u64_num)?,
         end_reason: o.require(env, "endReason", |e, v, w| {
             convert::choice(e, v, w, &convert::END_REASONS, flowlog_core::EndReason::as_str)

@@ -89,7 +89,7 @@ impl JsRecords {
             put(
                 &mut numbers,
                 f64_at + 16 * i,
-                [r.window_start as f64, r.window_secs as f64].map(f64::to_ne_bytes),
+                [r.window_start_secs as f64, r.window_secs as f64].map(f64::to_ne_bytes),
             );
             // The enum discriminants and the two flags, as BUILD unpacks them.
             let packed = k.direction() as u32

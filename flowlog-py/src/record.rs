@@ -181,7 +181,7 @@ impl PyRecord {
     /// Start of the capture window, seconds since the epoch.
     #[getter]
     fn window_start(&self) -> u64 {
-        self.0.window_start
+        self.0.window_start_secs
     }
     /// Capture window length in seconds.
     #[getter]

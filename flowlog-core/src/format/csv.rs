@@ -118,7 +118,7 @@ pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     } else {
         o.str(",4,");
     }
-    o.u64(rec.window_start);
+    o.u64(rec.window_start_secs);
     o.byte(b',');
     o.u64(rec.window_secs);
     match rec.end_reason {

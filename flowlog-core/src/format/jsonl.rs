@@ -131,7 +131,7 @@ pub(crate) fn extras<const QUOTE: bool, const F: bool>(rec: &Record, o: &mut Out
         (true, true) => o.str(",\"ip-version\":\"6\""),
     }
     o.str(",\"window-start\":");
-    num::<QUOTE, F>(o, rec.window_start);
+    num::<QUOTE, F>(o, rec.window_start_secs);
     o.str(",\"window-secs\":");
     num::<QUOTE, F>(o, rec.window_secs);
     match rec.end_reason {

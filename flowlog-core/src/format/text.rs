@@ -648,7 +648,7 @@ mod tests {
                     has_icmp: f.2,
                     icmp_type: f.3 .0,
                     icmp_code: f.3 .1,
-                    window_start: c.4,
+                    window_start_secs: c.4,
                     window_secs: c.5,
                     end_reason: [
                         EndReason::Window,

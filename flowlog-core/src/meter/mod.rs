@@ -585,7 +585,7 @@ fn make_record(
         has_icmp: s.flags & FLAG_HAS_ICMP != 0,
         icmp_type: s.icmp_type,
         icmp_code: s.icmp_code,
-        window_start: window_start_ns / NS_PER_SEC,
+        window_start_secs: window_start_ns / NS_PER_SEC,
         window_secs,
         end_reason: reason,
         log_status: LogStatus::Ok,
