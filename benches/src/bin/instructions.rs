@@ -11,8 +11,8 @@
 //! tables and warm-up are as in the `meter_batch` benchmark; only the passes are counted.
 
 use flowlog_benches::{frames, meter, traffic};
-use flowlog_testkit::FrameSize;
 use flowlog_core::{Frame, Meter, Record};
+use flowlog_testkit::FrameSize;
 
 /// Frames per `process_batch` call, as the bindings hand them.
 const CHUNK: usize = 256;
