@@ -11,6 +11,7 @@ use std::cell::Cell;
 
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::{Accounting, Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
+use flowlog_testkit::{ethertype, Pkt};
 
 struct Counting;
 
@@ -89,13 +90,9 @@ fn raw(ts_ns: u64, pkt: Vec<u8>) -> Owned {
     }
 }
 
+/// A raw IPv4 UDP datagram, no payload, from address `src`:`sport` to 10.0.0.1:53.
 fn udp4(src: u32, sport: u16) -> Vec<u8> {
-    let mut p = vec![0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0];
-    p.extend_from_slice(&src.to_be_bytes());
-    p.extend_from_slice(&[10, 0, 0, 1]);
-    p.extend_from_slice(&sport.to_be_bytes());
-    p.extend_from_slice(&[0, 53, 0, 8, 0, 0]);
-    p
+    Pkt::raw().ipv4(src.to_be_bytes(), [10, 0, 0, 1]).udp(sport, 53).bytes()
 }
 
 /// Synthetic traffic that reaches every meter path: 4 × capacity flows (eviction churn),
@@ -123,8 +120,7 @@ fn synthetic(capacity: u32) -> Vec<Owned> {
     v.push(raw(t0, bad_version)); // bad_ip_header
     v.push(Owned { link: LinkType(147), ..raw(t0, udp4(6, 6)) }); // unsupported_link
     v.push(Owned { link: LinkType::ETHERNET, ..raw(t0, vec![0; 10]) }); // truncated_l2
-    let mut arp = vec![0u8; 42];
-    arp[12..14].copy_from_slice(&[0x08, 0x06]);
+    let arp = Pkt::eth([0; 6], [0; 6]).ethertype(ethertype::ARP).payload(28).bytes();
     v.push(Owned { link: LinkType::ETHERNET, ..raw(t0, arp) }); // non_ip
     v
 }

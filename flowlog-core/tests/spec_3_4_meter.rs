@@ -1,43 +1,33 @@
 //! SPEC §3 (session table) and §4 (capture windows) through the public `Meter` API.
 //!
-//! Packets are raw IPv4 (LINKTYPE_RAW) built here byte by byte, so every expected value below is
-//! read straight off the packet: bytes = the IPv4 total length field.
+//! Packets are raw IPv4 (LINKTYPE_RAW) from the testkit's builder, so every expected value below is
+//! read straight off the packet: bytes = the IPv4 total length, 20 + the L4 header + the payload.
 
 use flowlog_core::{Config, EndReason, Frame, LinkType, Meter, Record, Skip, Timestamp};
+use flowlog_testkit::{tcp_flags, Pkt};
 
 const S: u64 = 1_000_000_000;
 /// 2023-11-14T22:13:20Z, a multiple of 600 s.
 const T0: u64 = 1_700_000_400 * S;
 
-/// An IPv4 packet from 10.0.0.`src` to 10.0.0.`dst` with `l4` as its payload.
-fn ipv4(src: u8, dst: u8, protocol: u8, l4: &[u8]) -> Vec<u8> {
-    let total = 20 + l4.len() as u16;
-    let mut p = vec![0x45, 0, (total >> 8) as u8, total as u8, 0, 1, 0, 0, 64, protocol, 0, 0];
-    p.extend_from_slice(&[10, 0, 0, src, 10, 0, 0, dst]);
-    p.extend_from_slice(l4);
-    p
+/// An IPv4 header from 10.0.0.`src` to 10.0.0.`dst`, with no link header before it.
+fn ipv4(src: u8, dst: u8) -> Pkt {
+    Pkt::raw().ipv4([10, 0, 0, src], [10, 0, 0, dst])
 }
 
+/// UDP from 10.0.0.`src` to 10.0.0.99 with `payload` bytes: 28 + `payload` IP bytes.
 fn udp(src: u8, sport: u16, dport: u16, payload: usize) -> Vec<u8> {
-    let len = 8 + payload as u16;
-    let mut l4 = vec![0; 8 + payload];
-    l4[0..2].copy_from_slice(&sport.to_be_bytes());
-    l4[2..4].copy_from_slice(&dport.to_be_bytes());
-    l4[4..6].copy_from_slice(&len.to_be_bytes());
-    ipv4(src, 99, 17, &l4)
+    ipv4(src, 99).udp(sport, dport).payload(payload).bytes()
 }
 
-fn tcp(sport: u16, flags: u8) -> Vec<u8> {
-    let mut l4 = vec![0; 20];
-    l4[0..2].copy_from_slice(&sport.to_be_bytes());
-    l4[2..4].copy_from_slice(&80u16.to_be_bytes());
-    l4[12] = 5 << 4;
-    l4[13] = flags;
-    ipv4(1, 2, 6, &l4)
+/// TCP from 10.0.0.1:`sport` to 10.0.0.2:80 with `flags` ([`tcp_flags`]).
+fn tcp(sport: u16, flags: u16) -> Vec<u8> {
+    ipv4(1, 2).tcp(sport, 80, flags).bytes()
 }
 
+/// ICMP from 10.0.0.1 to 10.0.0.2.
 fn icmp(kind: u8, code: u8) -> Vec<u8> {
-    ipv4(1, 2, 1, &[kind, code, 0, 0, 0, 0, 0, 0])
+    ipv4(1, 2).icmp(kind, code).bytes()
 }
 
 struct Harness {
@@ -208,9 +198,9 @@ fn missing_timestamp_takes_the_clock_and_an_out_of_range_one_is_counted() {
 #[test]
 fn tcp_flags_are_ored_over_the_record_and_icmp_type_is_the_first_packets() {
     let mut h = Harness::new(600, 16);
-    h.at(T0, &tcp(5000, 0x02)); // SYN
-    h.at(T0 + 1, &tcp(5000, 0x10)); // ACK
-    h.at(T0 + 2, &tcp(5000, 0x11)); // FIN+ACK
+    h.at(T0, &tcp(5000, tcp_flags::SYN));
+    h.at(T0 + 1, &tcp(5000, tcp_flags::ACK));
+    h.at(T0 + 2, &tcp(5000, tcp_flags::FIN | tcp_flags::ACK));
     h.at(T0 + 3, &icmp(8, 0));
     h.at(T0 + 4, &icmp(0, 0));
     h.flush();
@@ -284,10 +274,10 @@ fn assert_id_is_keyed_only_when_asked(
 }
 
 /// The inner packet of a frame: TCP or ICMP, 10 bytes of payload.
-fn inner_packet(p: flowlog_testkit::Pkt, tcp: bool) -> Vec<u8> {
+fn inner_packet(p: Pkt, tcp: bool) -> Vec<u8> {
     let p = p.ipv4([10, 0, 0, 1], [10, 0, 0, 2]);
     if tcp {
-        p.tcp(1234, 80, 0x10).payload(10).bytes()
+        p.tcp(1234, 80, tcp_flags::ACK).payload(10).bytes()
     } else {
         p.icmp(8, 0).payload(10).bytes()
     }
@@ -299,7 +289,6 @@ const MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
 /// its inner IP length, and its VNI enters the key only with `key_tunnel`.
 #[test]
 fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked() {
-    use flowlog_testkit::Pkt;
     assert_id_is_keyed_only_when_asked(
         |key_tunnel| Config { key_tunnel, window_secs: 60, hash_seed: Some(7), ..Config::default() },
         |vni, tcp| {
@@ -314,7 +303,6 @@ fn vxlan_packets_are_keyed_by_the_inner_packet_and_by_their_vni_only_when_asked(
 /// only when `key_vlan` is on.
 #[test]
 fn tagged_packets_are_keyed_by_their_vlan_id_only_when_asked() {
-    use flowlog_testkit::Pkt;
     assert_id_is_keyed_only_when_asked(
         |key_vlan| Config { key_vlan, window_secs: 60, hash_seed: Some(7), ..Config::default() },
         |vid, tcp| inner_packet(Pkt::eth(MAC, MAC).vlan(vid), tcp),
