@@ -38,6 +38,7 @@ pub use error::{Error, ErrorKind};
 pub use format::{FormatKind, Formatter, RecordWriter};
 pub use frame::Frame;
 pub use key::{Action, Direction, FlowKey};
+pub use meter::batch::{FrameSource, PacketColumns, PacketView, PacketViewError};
 pub use meter::{Meter, Sink};
 pub use parse::{Dissected, LinkType, Notes, Skip};
 pub use record::{EndReason, LogStatus, Record};

@@ -191,6 +191,40 @@ fn run_batches_without_allocating(config: Config, traffic: &[Owned]) {
         assert!(c.is_conserved());
         assert_eq!(records, c.metered);
     }
+    run_frame_sources_without_allocating(config, &frames);
+}
+
+/// The same through the bindings' batch calls: `Meter::process_frames`, and
+/// `Meter::process_frames_bounded` with room for a few records a call (a frame it refuses for
+/// lack of room goes through `process`, as the C binding does).
+fn run_frame_sources_without_allocating(config: Config, frames: &[Frame<'_>]) {
+    for room in [None, Some(0), Some(3), Some(64)] {
+        let mut meter = Meter::new(config).unwrap();
+        let mut records = 0u64;
+        let mut sink = |r: &Record| records += r.packets;
+        meter.process_frames(&frames[..frames.len().min(100)], &mut sink);
+        let ops = heap_ops(|| {
+            let mut done = 0;
+            while done < frames.len() {
+                let rest = &frames[done..];
+                done += match room {
+                    None => meter.process_frames(rest, &mut sink),
+                    Some(room) => match meter.process_frames_bounded(rest, room, &mut sink) {
+                        0 => {
+                            let _ = meter.process(&rest[0], &mut sink);
+                            1
+                        }
+                        n => n,
+                    },
+                };
+            }
+            meter.flush(&mut sink);
+        });
+        assert_eq!(ops, 0, "the batch calls (room {room:?}) allocated or freed {ops} times");
+        let c = meter.counters();
+        assert!(c.is_conserved());
+        assert_eq!(records, c.metered);
+    }
 }
 
 #[test]

@@ -14,6 +14,8 @@ use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{self, Timestamp, WindowClock, NS_PER_SEC};
 
+pub mod batch;
+
 /// Where finished records go. Called synchronously from [`Meter::process`] and [`Meter::flush`];
 /// the record is borrowed for the call only.
 pub trait Sink {
