@@ -30,7 +30,23 @@ pub enum Command {
     /// interfaces of each file are distinct observation points: the second file's interfaces are
     /// numbered after the first file's.
     Read(ReadArgs),
+
+    /// Generate a VPC-like capture and write its records, as `read` would write them.
+    ///
+    /// The capture comes from the project's deterministic traffic generator: IPv4 and IPv6 flows
+    /// of TCP, UDP and ICMP between VPC-like local and remote addresses, some in a VLAN or in
+    /// VXLAN, some fragmented, over 60 seconds. The same options give the same records.
+    Demo(DemoArgs),
 }
+
+/// `--window`'s default for `read`: the largest cloud window.
+pub const DEFAULT_WINDOW_SECS: u64 = 600;
+/// `--decap`'s default.
+pub const DEFAULT_DECAP: &str = "all";
+/// `--accounting`'s default.
+pub const DEFAULT_ACCOUNTING: &str = "ip";
+/// `--max-flows`' default.
+pub const DEFAULT_MAX_FLOWS: u32 = 1_000_000;
 
 /// `flowlog read` options.
 #[derive(Debug, Args)]
@@ -40,7 +56,7 @@ pub struct ReadArgs {
     pub files: Vec<PathBuf>,
 
     /// Capture window in seconds, aligned to the Unix epoch in packet time (cloud values: 60, 300, 600).
-    #[arg(long, value_name = "SECS", default_value_t = 600,
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_WINDOW_SECS,
           value_parser = clap::value_parser!(u64).range(1..=MAX_WINDOW_SECS))]
     pub window: u64,
 
@@ -59,16 +75,16 @@ pub struct ReadArgs {
     pub output: Option<PathBuf>,
 
     /// Tunnels: `all` keys a tunnelled packet on its innermost IP header, `none` on the outermost.
-    #[arg(long, value_name = "MODE", default_value = "all", value_parser = ["all", "none"])]
+    #[arg(long, value_name = "MODE", default_value = DEFAULT_DECAP, value_parser = ["all", "none"])]
     pub decap: String,
 
     /// Bytes: `ip` counts the keyed IP packet's length field, `l2` the frame's length on the wire.
-    #[arg(long, value_name = "MODE", default_value = "ip", value_parser = ["ip", "l2"])]
+    #[arg(long, value_name = "MODE", default_value = DEFAULT_ACCOUNTING, value_parser = ["ip", "l2"])]
     pub accounting: String,
 
     /// Session-table capacity in flows, reserved at start (about 100 bytes each); when full, the
     /// least recently updated flow is written early (end_reason evicted).
-    #[arg(long, value_name = "N", default_value_t = 1_000_000,
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FLOWS,
           value_parser = clap::value_parser!(u32).range(1..=MAX_FLOWS_LIMIT as i64))]
     pub max_flows: u32,
 
@@ -83,6 +99,65 @@ pub struct ReadArgs {
     /// Add the innermost tunnel id (VXLAN/Geneve VNI, GRE key, GTP TEID) to the flow key.
     #[arg(long)]
     pub key_tunnel: bool,
+
+    /// At the end, write the meter's counters as one JSON object on one line to standard error.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+impl ReadArgs {
+    /// `read FILE` with every other option at its default.
+    pub fn with_defaults(file: PathBuf) -> ReadArgs {
+        ReadArgs {
+            files: vec![file],
+            window: DEFAULT_WINDOW_SECS,
+            format: None,
+            aws_fields: None,
+            output: None,
+            decap: DEFAULT_DECAP.to_owned(),
+            accounting: DEFAULT_ACCOUNTING.to_owned(),
+            max_flows: DEFAULT_MAX_FLOWS,
+            icmp_in_ports: false,
+            key_vlan: false,
+            key_tunnel: false,
+            stats: false,
+        }
+    }
+}
+
+/// `flowlog demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Frames to generate.
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub packets: u64,
+
+    /// Distinct flows among the frames (each gets at least one).
+    #[arg(long, value_name = "F", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub flows: u32,
+
+    /// The generator's seed: the same seed gives the same capture.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Capture window in seconds, aligned to the Unix epoch in packet time.
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_WINDOW_SECS))]
+    pub window: u64,
+
+    /// Output format: jsonl, sls, aws or csv, as for `read`.
+    #[arg(long, value_name = "FORMAT", default_value = "aws", value_parser = ["jsonl", "sls", "aws", "csv"])]
+    pub format: String,
+
+    /// Write records to PATH instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Keep the generated capture at PATH (classic pcap, Ethernet), to read it again with `read`.
+    #[arg(long, value_name = "PATH")]
+    pub write_pcap: Option<PathBuf>,
 
     /// At the end, write the meter's counters as one JSON object on one line to standard error.
     #[arg(long)]

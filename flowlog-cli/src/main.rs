@@ -1,9 +1,10 @@
-//! `flowlog`: VPC flow-log records from capture files.
+//! `flowlog`: VPC flow-log records from capture files, and a demo on a generated one.
 //!
 //! A thin binding: option parsing, files and output streams here; every decision about packets,
 //! flows and records is `flowlog_core`'s.
 
 mod args;
+mod demo;
 mod error;
 mod output;
 mod progress;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         }
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return fail(&CliError::Usage(
-                "no command given: try 'flowlog read FILE...' or 'flowlog --help'".into(),
+                "no command given: try 'flowlog read FILE...', 'flowlog demo' or 'flowlog --help'".into(),
             ));
         }
         // clap exits 2 on usage errors; flowlog keeps 2 for damaged input and uses 64 (EX_USAGE).
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Read(args) => read::run(&args),
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -504,3 +504,110 @@ fn closed_stdout_pipe_exits_quietly() {
     assert!(matches!(status.code(), Some(0) | Some(141)), "{status:?}: {err}");
     assert!(err.is_empty(), "quiet: {err:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `flowlog demo`: the generator's capture through `read`.
+
+#[test]
+fn demo_writes_a_header_and_a_few_hundred_aws_records_by_default() {
+    let out = run(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next().map(|h| h.split(' ').next()), Some(Some("version")), "the AWS header first");
+    let records = lines.count();
+    assert!((100..=500).contains(&records), "{records} records: a screenful or a few, not thousands");
+}
+
+#[test]
+fn demo_records_hold_every_generated_packet_and_byte_records() {
+    let spec = flowlog_testkit::TrafficSpec { packets: 3_000, flows: 120, seed: 9, ..Default::default() };
+    let truth = spec.truth();
+    let out =
+        run(&["demo", "--packets", "3000", "--flows", "120", "--seed", "9", "--format", "jsonl", "--stats"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows = json_lines(&out.stdout);
+    let sum = |k: &str| rows.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("packets"), truth.packets);
+    assert_eq!(sum("bytes"), truth.bytes, "ip accounting of the keyed (inner) headers");
+    let flows: std::collections::HashSet<String> = rows
+        .iter()
+        .map(|r| {
+            format!("{} {} {} {} {}", r["srcaddr"], r["dstaddr"], r["srcport"], r["dstport"], r["protocol"])
+        })
+        .collect();
+    assert_eq!(flows.len(), truth.flows as usize);
+
+    let s = stats(&out.stderr);
+    let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("no counter {k} in {s}"));
+    let skips = n("unsupported_link") + n("truncated_l2") + n("non_ip") + n("bad_ip_header");
+    assert_eq!(n("packets_in"), truth.packets);
+    assert_eq!(n("packets_in"), n("metered") + skips);
+    assert_eq!(n("metered"), n("record_packets"), "after the final flush");
+    assert_eq!(n("records_written"), rows.len() as u64);
+}
+
+#[test]
+fn demo_output_is_the_same_for_a_seed_and_differs_across_seeds() {
+    let first = run(&["demo", "--packets", "2000", "--seed", "3"]);
+    let again = run(&["demo", "--packets", "2000", "--seed", "3"]);
+    let other = run(&["demo", "--packets", "2000", "--seed", "4"]);
+    for out in [&first, &again, &other] {
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    assert_eq!(text(&first.stdout), text(&again.stdout));
+    assert_ne!(text(&first.stdout), text(&other.stdout));
+}
+
+#[test]
+fn demo_write_pcap_keeps_the_capture_that_read_turns_into_the_same_records() {
+    let capture = temp("demo.pcap");
+    let records = temp("demo-records.csv");
+    let c = capture.to_str().unwrap();
+    let demo = run(&[
+        "demo",
+        "--window",
+        "300",
+        "--format",
+        "csv",
+        "--write-pcap",
+        c,
+        "-o",
+        records.to_str().unwrap(),
+    ]);
+    assert_eq!(demo.status.code(), Some(0), "{}", text(&demo.stderr));
+    assert!(demo.stdout.is_empty(), "records go to -o");
+    let read = run(&["read", "--window", "300", "--format", "csv", c]);
+    assert_eq!(read.status.code(), Some(0), "{}", text(&read.stderr));
+    let written = std::fs::read(&records).unwrap();
+    assert!(text(&written).lines().count() > 1);
+    assert_eq!(text(&written), text(&read.stdout));
+}
+
+#[test]
+fn demo_usage_errors_exit_64_with_a_one_line_message() {
+    let cases: &[&[&str]] = &[
+        &["demo", "--packets", "0"],
+        &["demo", "--packets", "many"],
+        &["demo", "--flows", "0"],
+        &["demo", "--window", "0"],
+        &["demo", "--format", "xml"],
+        &["demo", "--bogus"],
+    ];
+    for args in cases {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        assert!(err.starts_with("flowlog: "), "{args:?}: {err:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn demo_write_pcap_that_cannot_be_created_exits_74() {
+    let path = temp("no-such-dir").join("demo.pcap");
+    let out = run(&["demo", "--write-pcap", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(74), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+}
