@@ -11,8 +11,7 @@
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use flowlog_core::window::{Timestamp, NS_PER_SEC};
-use flowlog_core::{Config, Frame, Meter, Record};
+use flowlog_core::{Config, Frame, FrameSource, Meter, Record};
 
 use crate::error::{copy_message, write_failure, Failure, FlowlogStatus, LastError};
 use crate::panic::{boundary, boundary_or};
@@ -83,40 +82,24 @@ impl FlowlogMeter {
     }
 
     /// The batch call's loop: `process_packets`' result (without the skip reason), reached
-    /// faster. Runs of packets go through `Meter::process_batch`, the core's prefetching path,
-    /// when the run is sure to end where the packet-by-packet loop would: no packet of it is
-    /// invalid or at or after the end of the current window, so none can roll the window over,
-    /// and each finishes at most one record (an eviction or a packet-limit split), for which
-    /// `out` has room. Any other packet (the first one ever, one that rolls the window, one that
-    /// fills `out`, an invalid one) goes alone through `process_packets`.
+    /// faster. The core's bounded batch meters every packet whose records are sure to fit in
+    /// `out` (it alone knows which packet rolls the window over); a packet it stops before for
+    /// lack of room goes alone through `process_packets`, its records waiting in `pending`, so
+    /// that every call with nothing waiting makes progress. An invalid packet stops the call.
     fn process_batch(
         &mut self,
         buf: &[u8],
         packets: &[FlowlogPacket],
         out: &mut OutRecords,
     ) -> (usize, Result<(), Failure>) {
-        let window_ns = self.meter.config().window_secs.saturating_mul(NS_PER_SEC);
-        let mut frames = [Frame::EMPTY; BATCH_RUN];
         let mut done = 0;
         while done < packets.len() && self.pending.is_empty() {
-            let run = &packets[done..packets.len().min(done + BATCH_RUN)];
-            let mut k = 0;
-            if let Some(start) = self.meter.window_start_ns() {
-                let end = start.saturating_add(window_ns);
-                for (frame, packet) in frames.iter_mut().zip(run).take(out.room()) {
-                    match packet.frame(buf) {
-                        Ok(f) if !matches!(f.ts, Timestamp::Ns(ns) if ns >= end) => *frame = f,
-                        _ => break,
-                    }
-                    k += 1;
-                }
-            }
-            if k > 0 {
-                // Every record fits in `out` (see above); `pending` is there for the contract's sake.
-                self.meter.process_batch(&frames[..k], &mut handoff(out, &mut self.pending));
-                done += k;
-            } else {
-                let (n, _, result) = self.process_packets(buf, &run[..1], out);
+            let rest = PacketsInBuf { buf, packets: &packets[done..] };
+            // Every record fits in `out`; `pending` is there for the contract's sake.
+            done +=
+                self.meter.process_frames_bounded(&rest, out.room(), &mut handoff(out, &mut self.pending));
+            if done < packets.len() {
+                let (n, _, result) = self.process_packets(buf, &packets[done..done + 1], out);
                 if let Err(Failure::InvalidAt(what, _)) = result {
                     return (done, Err(Failure::InvalidAt(what, done)));
                 }
@@ -168,8 +151,24 @@ fn handoff<'a>(out: &'a mut OutRecords, pending: &'a mut Vec<Record>) -> impl Fn
     }
 }
 
-/// Packets the batch call hands the core at once (see `FlowlogMeter::process_batch`).
-const BATCH_RUN: usize = 256;
+/// The batch call's packets as the core's bounded batch reads them: a packet that lies beyond
+/// `buf` or holds an invalid enum value stops it.
+struct PacketsInBuf<'a, 'p> {
+    buf: &'a [u8],
+    packets: &'p [FlowlogPacket],
+}
+
+impl<'a> FrameSource<'a> for PacketsInBuf<'a, '_> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.packets.len()
+    }
+
+    #[inline]
+    fn frame(&self, i: usize) -> Option<Frame<'a>> {
+        self.packets[i].frame(self.buf).ok()
+    }
+}
 
 /// Run `f` on a meter handle: NULL check, last-error bookkeeping and the panic boundary.
 fn with_meter(
