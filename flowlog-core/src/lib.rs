@@ -32,6 +32,16 @@ pub mod capture;
 #[cfg(test)]
 use flowlog_testkit as testkit;
 
+/// The README's Rust example, compiled and run with the doctests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// The Rust examples of `docs/rust.md`, compiled with the doctests for the same reason.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/rust.md")]
+pub struct RustDocDoctests;
+
 pub use config::{Accounting, Config, ConfigError, ConfigField, Decap, PortList, TunnelPorts};
 pub use counters::Counters;
 pub use error::{Error, ErrorKind};
