@@ -136,6 +136,60 @@ fn icmp_and_icmpv6_decode_to_the_type_and_code_asked_for_with_valid_checksums() 
 }
 
 #[test]
+fn dont_fragment_sequence_numbers_and_echo_requests_decode_as_asked() {
+    use etherparse::{IcmpEchoHeader, Icmpv4Type, Icmpv6Type};
+    let echo = IcmpEchoHeader { id: 7, seq: 9 };
+    let b =
+        Pkt::eth(MAC_A, MAC_B).ipv4(V4_A, V4_B).dont_fragment().icmp_echo_request(7, 9).payload(5).bytes();
+    let p = SlicedPacket::from_ethernet(&b).unwrap();
+    let h = ipv4(&p);
+    assert!(h.dont_fragment() && !h.more_fragments() && h.fragments_offset().value() == 0);
+    assert!(ipv4_checksum_is_valid(&h));
+    match &p.transport {
+        Some(TransportSlice::Icmpv4(i)) => {
+            assert_eq!(i.icmp_type(), Icmpv4Type::EchoRequest(echo));
+            assert_eq!(i.payload().len(), 5);
+            assert_eq!(i.checksum(), i.icmp_type().calc_checksum(i.payload()));
+        }
+        other => panic!("{other:?}"),
+    }
+    let b = Pkt::raw().ipv6(V6_A, V6_B).icmpv6_echo_request(7, 9).payload(4).bytes();
+    let p = SlicedPacket::from_ip(&b).unwrap();
+    match &p.transport {
+        Some(TransportSlice::Icmpv6(i)) => {
+            assert_eq!(i.icmp_type(), Icmpv6Type::EchoRequest(echo));
+            assert!(i.is_checksum_valid(V6_A, V6_B));
+        }
+        other => panic!("{other:?}"),
+    }
+    let b = Pkt::raw().ipv4(V4_A, V4_B).tcp(1, 2, tcp_flags::ACK).seq_ack(1000, 1).payload(3).bytes();
+    let p = SlicedPacket::from_ip(&b).unwrap();
+    match &p.transport {
+        Some(TransportSlice::Tcp(t)) => {
+            assert_eq!((t.sequence_number(), t.acknowledgment_number()), (1000, 1));
+            assert_eq!(t.checksum(), t.calc_checksum_ipv4(V4_A, V4_B).unwrap());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn arp_request_decodes_to_the_sender_and_target_asked_for() {
+    let b = Pkt::eth(MAC_A, [0xff; 6]).arp_request(MAC_A, V4_A, V4_B).bytes();
+    assert_eq!(b.len(), 14 + 28);
+    let p = SlicedPacket::from_ethernet(&b).unwrap();
+    match &p.net {
+        Some(NetSlice::Arp(a)) => {
+            assert_eq!(a.operation(), etherparse::ArpOperation::REQUEST);
+            assert_eq!(a.proto_addr_type(), etherparse::EtherType::IPV4);
+            assert_eq!((a.sender_hw_addr(), a.sender_protocol_addr()), (&MAC_A[..], &V4_A[..]));
+            assert_eq!((a.target_hw_addr(), a.target_protocol_addr()), (&[0u8; 6][..], &V4_B[..]));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn vxlan_adds_outer_udp_4789_the_vni_and_an_inner_ethernet_frame() {
     let b = Pkt::eth(MAC_A, MAC_B)
         .ipv4([172, 16, 0, 1], [172, 16, 0, 2])

@@ -70,18 +70,78 @@ pub const EXPERIMENTAL_PROTOCOL: u8 = 253;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Layer {
-    Eth { src: [u8; 6], dst: [u8; 6], ethertype: Option<u16> },
-    Vlan { tpid: u16, id: u16, ethertype: Option<u16> },
-    Ipv4 { src: [u8; 4], dst: [u8; 4], ttl: u8, id: u16, frag_offset: u16, more: bool, protocol: Option<u8> },
-    Ipv6 { src: [u8; 16], dst: [u8; 16], hop_limit: u8, next: Option<u8> },
-    Ipv6Ext { kind: u8, hdr_ext_len: u8, next: Option<u8> },
-    Ipv6Frag { id: u32, frag_offset: u16, more: bool, next: Option<u8> },
-    Udp { sport: u16, dport: u16 },
-    Tcp { sport: u16, dport: u16, flags: u16, seq: u32 },
-    Icmp { kind: u8, code: u8 },
-    Icmpv6 { kind: u8, code: u8 },
-    Vxlan { vni: u32 },
-    Gre { key: Option<u32>, protocol: Option<u16> },
+    Eth {
+        src: [u8; 6],
+        dst: [u8; 6],
+        ethertype: Option<u16>,
+    },
+    Vlan {
+        tpid: u16,
+        id: u16,
+        ethertype: Option<u16>,
+    },
+    Ipv4 {
+        src: [u8; 4],
+        dst: [u8; 4],
+        ttl: u8,
+        id: u16,
+        dont_fragment: bool,
+        frag_offset: u16,
+        more: bool,
+        protocol: Option<u8>,
+    },
+    Ipv6 {
+        src: [u8; 16],
+        dst: [u8; 16],
+        hop_limit: u8,
+        next: Option<u8>,
+    },
+    Ipv6Ext {
+        kind: u8,
+        hdr_ext_len: u8,
+        next: Option<u8>,
+    },
+    Ipv6Frag {
+        id: u32,
+        frag_offset: u16,
+        more: bool,
+        next: Option<u8>,
+    },
+    Udp {
+        sport: u16,
+        dport: u16,
+    },
+    Tcp {
+        sport: u16,
+        dport: u16,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+    },
+    /// `rest`: the 4 bytes after the checksum (an echo's identifier and sequence number).
+    Icmp {
+        kind: u8,
+        code: u8,
+        rest: [u8; 4],
+    },
+    Icmpv6 {
+        kind: u8,
+        code: u8,
+        rest: [u8; 4],
+    },
+    /// An ARP request for Ethernet and IPv4 (target hardware address zero).
+    Arp {
+        sender_mac: [u8; 6],
+        sender_ip: [u8; 4],
+        target_ip: [u8; 4],
+    },
+    Vxlan {
+        vni: u32,
+    },
+    Gre {
+        key: Option<u32>,
+        protocol: Option<u16>,
+    },
     Payload(Vec<u8>),
 }
 
@@ -98,6 +158,7 @@ impl Layer {
             Layer::Udp { .. } => 8,
             Layer::Tcp { .. } => 20,
             Layer::Icmp { .. } | Layer::Icmpv6 { .. } => 8,
+            Layer::Arp { .. } => 28,
             Layer::Vxlan { .. } => 8,
             Layer::Gre { key, .. } => 4 + if key.is_some() { 4 } else { 0 },
             Layer::Payload(p) => p.len(),
@@ -111,6 +172,7 @@ impl Layer {
             Layer::Ipv4 { .. } => Some(ethertype::IPV4),
             Layer::Ipv6 { .. } => Some(ethertype::IPV6),
             Layer::Eth { .. } => Some(ethertype::TEB),
+            Layer::Arp { .. } => Some(ethertype::ARP),
             _ => None,
         }
     }
@@ -211,7 +273,26 @@ impl Pkt {
 
     /// An IPv4 header (no options, TTL 64, identification 0, not fragmented).
     pub fn ipv4(self, src: [u8; 4], dst: [u8; 4]) -> Pkt {
-        self.push(Layer::Ipv4 { src, dst, ttl: 64, id: 0, frag_offset: 0, more: false, protocol: None })
+        self.push(Layer::Ipv4 {
+            src,
+            dst,
+            ttl: 64,
+            id: 0,
+            dont_fragment: false,
+            frag_offset: 0,
+            more: false,
+            protocol: None,
+        })
+    }
+
+    /// Set the DF (don't fragment) bit of the last IPv4 header, as most hosts send it.
+    pub fn dont_fragment(mut self) -> Pkt {
+        if let Some(Layer::Ipv4 { dont_fragment, .. }) =
+            self.layers.iter_mut().rev().find(|l| matches!(l, Layer::Ipv4 { .. }))
+        {
+            *dont_fragment = true;
+        }
+        self
     }
 
     /// Make the last IPv4 header a fragment: identification `id`, fragment offset `offset` in
@@ -268,19 +349,47 @@ impl Pkt {
         self.push(Layer::Udp { sport, dport })
     }
 
-    /// A 20-byte TCP header with the given flags ([`tcp_flags`]; NS included), sequence 0.
+    /// A 20-byte TCP header with the given flags ([`tcp_flags`]; NS included), sequence and
+    /// acknowledgment numbers 0, window 65535.
     pub fn tcp(self, sport: u16, dport: u16, flags: u16) -> Pkt {
-        self.push(Layer::Tcp { sport, dport, flags, seq: 0 })
+        self.push(Layer::Tcp { sport, dport, flags, seq: 0, ack: 0 })
+    }
+
+    /// Set the sequence and acknowledgment numbers of the last TCP header.
+    pub fn seq_ack(mut self, seq: u32, ack: u32) -> Pkt {
+        if let Some(Layer::Tcp { seq: s, ack: a, .. }) =
+            self.layers.iter_mut().rev().find(|l| matches!(l, Layer::Tcp { .. }))
+        {
+            *s = seq;
+            *a = ack;
+        }
+        self
     }
 
     /// An 8-byte ICMP header (rest of header zero).
     pub fn icmp(self, kind: u8, code: u8) -> Pkt {
-        self.push(Layer::Icmp { kind, code })
+        self.push(Layer::Icmp { kind, code, rest: [0; 4] })
+    }
+
+    /// An ICMP echo request (type 8, code 0) with identifier `id` and sequence number `seq`.
+    pub fn icmp_echo_request(self, id: u16, seq: u16) -> Pkt {
+        self.push(Layer::Icmp { kind: 8, code: 0, rest: echo_rest(id, seq) })
     }
 
     /// An 8-byte ICMPv6 header (rest of header zero).
     pub fn icmpv6(self, kind: u8, code: u8) -> Pkt {
-        self.push(Layer::Icmpv6 { kind, code })
+        self.push(Layer::Icmpv6 { kind, code, rest: [0; 4] })
+    }
+
+    /// An ICMPv6 echo request (type 128, code 0) with identifier `id` and sequence number `seq`.
+    pub fn icmpv6_echo_request(self, id: u16, seq: u16) -> Pkt {
+        self.push(Layer::Icmpv6 { kind: 128, code: 0, rest: echo_rest(id, seq) })
+    }
+
+    /// An ARP request (Ethernet, IPv4; 28 bytes) from `sender_mac`/`sender_ip` asking for
+    /// `target_ip`: a non-IP frame after [`Pkt::eth`].
+    pub fn arp_request(self, sender_mac: [u8; 6], sender_ip: [u8; 4], target_ip: [u8; 4]) -> Pkt {
+        self.push(Layer::Arp { sender_mac, sender_ip, target_ip })
     }
 
     /// A VXLAN tunnel: an outer UDP header (source [`VXLAN_SOURCE_PORT`], destination 4789), the
@@ -369,11 +478,13 @@ impl Pkt {
                     let t = et.or_else(|| next.and_then(Layer::ethertype)).unwrap_or(ethertype::EXPERIMENTAL);
                     h[2..4].copy_from_slice(&t.to_be_bytes());
                 }
-                Layer::Ipv4 { src, dst, ttl, id, frag_offset, more, protocol } => {
+                Layer::Ipv4 { src, dst, ttl, id, dont_fragment, frag_offset, more, protocol } => {
                     h[0] = 0x45;
                     h[2..4].copy_from_slice(&(rest.min(0xffff) as u16).to_be_bytes());
                     h[4..6].copy_from_slice(&id.to_be_bytes());
-                    let frag = (*frag_offset & 0x1fff) | if *more { 0x2000 } else { 0 };
+                    let frag = (*frag_offset & 0x1fff)
+                        | if *dont_fragment { 0x4000 } else { 0 }
+                        | if *more { 0x2000 } else { 0 };
                     h[6..8].copy_from_slice(&frag.to_be_bytes());
                     h[8] = *ttl;
                     h[9] = protocol.unwrap_or_else(|| next.map_or(EXPERIMENTAL_PROTOCOL, Layer::ip_protocol));
@@ -405,17 +516,26 @@ impl Pkt {
                     h[2..4].copy_from_slice(&dport.to_be_bytes());
                     h[4..6].copy_from_slice(&(rest.min(0xffff) as u16).to_be_bytes());
                 }
-                Layer::Tcp { sport, dport, flags, seq } => {
+                Layer::Tcp { sport, dport, flags, seq, ack } => {
                     h[0..2].copy_from_slice(&sport.to_be_bytes());
                     h[2..4].copy_from_slice(&dport.to_be_bytes());
                     h[4..8].copy_from_slice(&seq.to_be_bytes());
+                    h[8..12].copy_from_slice(&ack.to_be_bytes());
                     h[12] = (5 << 4) | ((flags >> 8) & 1) as u8;
                     h[13] = *flags as u8;
                     h[14..16].copy_from_slice(&65535u16.to_be_bytes());
                 }
-                Layer::Icmp { kind, code } | Layer::Icmpv6 { kind, code } => {
+                Layer::Icmp { kind, code, rest } | Layer::Icmpv6 { kind, code, rest } => {
                     h[0] = *kind;
                     h[1] = *code;
+                    h[4..8].copy_from_slice(rest);
+                }
+                Layer::Arp { sender_mac, sender_ip, target_ip } => {
+                    // Hardware type Ethernet, protocol IPv4, address sizes 6 and 4, operation request.
+                    h[0..8].copy_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1]);
+                    h[8..14].copy_from_slice(sender_mac);
+                    h[14..18].copy_from_slice(sender_ip);
+                    h[24..28].copy_from_slice(target_ip);
                 }
                 Layer::Vxlan { vni } => {
                     h[0] = 0x08;
@@ -480,6 +600,12 @@ impl Pkt {
         }
         None
     }
+}
+
+/// An echo's rest of header: identifier, then sequence number.
+fn echo_rest(id: u16, seq: u16) -> [u8; 4] {
+    let (i, s) = (id.to_be_bytes(), seq.to_be_bytes());
+    [i[0], i[1], s[0], s[1]]
 }
 
 fn sum16(mut acc: u32, bytes: &[u8]) -> u32 {
