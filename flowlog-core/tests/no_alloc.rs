@@ -11,7 +11,7 @@ use std::cell::Cell;
 
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::{Accounting, Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
-use flowlog_testkit::{ethertype, Pkt};
+use flowlog_testkit::Pkt;
 
 struct Counting;
 
@@ -120,7 +120,7 @@ fn synthetic(capacity: u32) -> Vec<Owned> {
     v.push(raw(t0, bad_version)); // bad_ip_header
     v.push(Owned { link: LinkType(147), ..raw(t0, udp4(6, 6)) }); // unsupported_link
     v.push(Owned { link: LinkType::ETHERNET, ..raw(t0, vec![0; 10]) }); // truncated_l2
-    let arp = Pkt::eth([0; 6], [0; 6]).ethertype(ethertype::ARP).payload(28).bytes();
+    let arp = Pkt::eth([0; 6], [0; 6]).arp_request([0; 6], [0; 4], [0; 4]).bytes();
     v.push(Owned { link: LinkType::ETHERNET, ..raw(t0, arp) }); // non_ip
     v
 }

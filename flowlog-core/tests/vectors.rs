@@ -1,18 +1,20 @@
 //! The shared test vectors (`tests/vectors/*.json`, format in its README): every binding meters
 //! the same frames and must produce these bytes.
 //!
-//! Frames are built with etherparse's `PacketBuilder` (independent of flowlog's parser), and before
-//! a file is accepted every record is checked against a small reference meter that decodes the
-//! same frames with etherparse and applies SPEC §4's window rules. `FLOWLOG_BLESS=1` rewrites the
+//! Frames are built with the testkit (independent of flowlog's parser), and before a file is
+//! accepted every record is checked against a small reference meter that decodes the same frames
+//! with etherparse and applies SPEC §4's window rules. `FLOWLOG_BLESS=1` rewrites the
 //! files; otherwise the test fails when a file differs from what the core produces now.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use flowlog_core::format::{FormatKind, Formatter};
 use flowlog_core::{Accounting, Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
+use flowlog_testkit::tcp_flags::{ACK, FIN, PSH, SYN};
+use flowlog_testkit::Pkt;
 use serde_json::{json, Value};
 
 const S: u64 = 1_000_000_000;
@@ -27,87 +29,46 @@ struct VecFrame {
     observation_point: u32,
 }
 
-fn build(b: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-    let mut v = Vec::new();
-    b(&mut v);
-    v
+/// An Ethernet frame from `MAC_A` to `MAC_B` with an IPv4 header as most hosts send it (DF set).
+fn eth_ipv4(src: [u8; 4], dst: [u8; 4]) -> Pkt {
+    Pkt::eth(MAC_A, MAC_B).ipv4(src, dst).dont_fragment()
 }
 
-fn tcp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, flags: &str, payload: usize) -> Vec<u8> {
-    build(|out| {
-        let mut b = PacketBuilder::ethernet2(MAC_A, MAC_B).ipv4(src, dst, 64).tcp(sport, dport, 1000, 65535);
-        for f in flags.chars() {
-            b = match f {
-                'S' => b.syn(),
-                'A' => b.ack(1),
-                'F' => b.fin(),
-                'R' => b.rst(),
-                'P' => b.psh(),
-                _ => b,
-            };
-        }
-        b.write(out, &vec![0x61; payload]).unwrap();
-    })
+/// A TCP segment with `payload` bytes. Sequence 1000, acknowledgment 1 when ACK is set: the meter
+/// reads neither, they keep the frames of the shared vectors as they were first written.
+fn tcp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, flags: u16, payload: usize) -> Vec<u8> {
+    let ack = u32::from(flags & ACK != 0);
+    eth_ipv4(src, dst).tcp(sport, dport, flags).seq_ack(1000, ack).payload_bytes(&vec![0x61; payload]).bytes()
 }
 
 fn udp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: usize) -> Vec<u8> {
-    build(|out| {
-        PacketBuilder::ethernet2(MAC_A, MAC_B)
-            .ipv4(src, dst, 64)
-            .udp(sport, dport)
-            .write(out, &vec![0x62; payload])
-            .unwrap()
-    })
+    eth_ipv4(src, dst).udp(sport, dport).payload_bytes(&vec![0x62; payload]).bytes()
 }
 
 fn udp4_vlan(vlan: u16, src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: usize) -> Vec<u8> {
-    build(|out| {
-        PacketBuilder::ethernet2(MAC_A, MAC_B)
-            .single_vlan(vlan.try_into().unwrap())
-            .ipv4(src, dst, 64)
-            .udp(sport, dport)
-            .write(out, &vec![0x63; payload])
-            .unwrap()
-    })
+    Pkt::eth(MAC_A, MAC_B)
+        .vlan(vlan)
+        .ipv4(src, dst)
+        .dont_fragment()
+        .udp(sport, dport)
+        .payload_bytes(&vec![0x63; payload])
+        .bytes()
 }
 
 fn udp6(src: [u8; 16], dst: [u8; 16], sport: u16, dport: u16, payload: usize) -> Vec<u8> {
-    build(|out| {
-        PacketBuilder::ethernet2(MAC_A, MAC_B)
-            .ipv6(src, dst, 64)
-            .udp(sport, dport)
-            .write(out, &vec![0x64; payload])
-            .unwrap()
-    })
+    Pkt::eth(MAC_A, MAC_B).ipv6(src, dst).udp(sport, dport).payload_bytes(&vec![0x64; payload]).bytes()
 }
 
 fn ping4(src: [u8; 4], dst: [u8; 4], seq: u16) -> Vec<u8> {
-    build(|out| {
-        PacketBuilder::ethernet2(MAC_A, MAC_B)
-            .ipv4(src, dst, 64)
-            .icmpv4_echo_request(7, seq)
-            .write(out, &[0x65; 32])
-            .unwrap()
-    })
+    eth_ipv4(src, dst).icmp_echo_request(7, seq).payload_bytes(&[0x65; 32]).bytes()
 }
 
 fn ping6(src: [u8; 16], dst: [u8; 16], seq: u16) -> Vec<u8> {
-    build(|out| {
-        PacketBuilder::ethernet2(MAC_A, MAC_B)
-            .ipv6(src, dst, 64)
-            .icmpv6_echo_request(7, seq)
-            .write(out, &[0x66; 16])
-            .unwrap()
-    })
+    Pkt::eth(MAC_A, MAC_B).ipv6(src, dst).icmpv6_echo_request(7, seq).payload_bytes(&[0x66; 16]).bytes()
 }
 
 fn arp() -> Vec<u8> {
-    let mut f = vec![0xff; 6];
-    f.extend_from_slice(&MAC_A);
-    f.extend_from_slice(&[0x08, 0x06]);
-    f.extend_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1]);
-    f.extend_from_slice(&[0; 20]);
-    f
+    Pkt::eth(MAC_A, [0xff; 6]).arp_request([0; 6], [0; 4], [0; 4]).bytes()
 }
 
 fn v6(last: u8) -> [u8; 16] {
@@ -129,11 +90,11 @@ fn at(ts_ns: u64, data: Vec<u8>) -> VecFrame {
 /// a frame without timestamp and two observation points.
 fn mixed() -> (Config, Vec<VecFrame>) {
     let mut f = vec![
-        at(T0 + S, tcp4(A, B, 40000, 443, "S", 0)),
-        at(T0 + S + 20_000_000, tcp4(B, A, 443, 40000, "SA", 0)),
-        at(T0 + S + 40_000_000, tcp4(A, B, 40000, 443, "A", 0)),
-        at(T0 + 2 * S, tcp4(A, B, 40000, 443, "PA", 517)),
-        at(T0 + 2 * S + 30_000_000, tcp4(B, A, 443, 40000, "PA", 1400)),
+        at(T0 + S, tcp4(A, B, 40000, 443, SYN, 0)),
+        at(T0 + S + 20_000_000, tcp4(B, A, 443, 40000, SYN | ACK, 0)),
+        at(T0 + S + 40_000_000, tcp4(A, B, 40000, 443, ACK, 0)),
+        at(T0 + 2 * S, tcp4(A, B, 40000, 443, PSH | ACK, 517)),
+        at(T0 + 2 * S + 30_000_000, tcp4(B, A, 443, 40000, PSH | ACK, 1400)),
         at(T0 + 3 * S, udp4(A, [10, 0, 0, 2], 53000, 53, 40)),
         at(T0 + 3 * S + 1_000_000, udp4([10, 0, 0, 2], A, 53, 53000, 120)),
         at(T0 + 4 * S, udp6(v6(1), v6(0x20), 5353, 5353, 60)),
@@ -144,9 +105,9 @@ fn mixed() -> (Config, Vec<VecFrame>) {
         at(T0 + 9 * S, arp()),
         VecFrame { ts_ns: None, data: udp4(A, [10, 0, 0, 2], 53001, 53, 30), observation_point: 0 },
         // next window: the connection continues, then closes
-        at(T0 + 61 * S, tcp4(A, B, 40000, 443, "PA", 100)),
-        at(T0 + 62 * S, tcp4(A, B, 40000, 443, "FA", 0)),
-        at(T0 + 62 * S + 10_000_000, tcp4(B, A, 443, 40000, "FA", 0)),
+        at(T0 + 61 * S, tcp4(A, B, 40000, 443, PSH | ACK, 100)),
+        at(T0 + 62 * S, tcp4(A, B, 40000, 443, FIN | ACK, 0)),
+        at(T0 + 62 * S + 10_000_000, tcp4(B, A, 443, 40000, FIN | ACK, 0)),
         // late: belongs to the first window, counted in the current one at its start
         at(T0 + 30 * S, udp4(A, B, 1111, 2222, 10)),
     ];
@@ -171,7 +132,7 @@ fn options() -> (Config, Vec<VecFrame>) {
         at(T0, udp4_vlan(10, C, B, 5000, 80, 30)),
         at(T0 + 1, udp4_vlan(20, C, B, 5000, 80, 30)),
         at(T0 + 2, ping4(A, C, 1)),
-        at(T0 + 3, tcp4(A, B, 40000, 22, "S", 0)),
+        at(T0 + 3, tcp4(A, B, 40000, 22, SYN, 0)),
     ];
     let config = Config {
         window_secs: 300,
