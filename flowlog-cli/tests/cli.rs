@@ -1,4 +1,4 @@
-//! The `flowlog` binary: exit statuses, messages, outputs. Captures are built here, byte by byte.
+//! The `flowlog` binary: exit statuses, messages, outputs. Captures are built with the testkit.
 //!
 //! Tests whose names end in `_records` check records computed by hand from the packets; they need
 //! the packet parser (`flowlog_core::parse::dissect`) to key raw-IP IPv4/UDP packets.
@@ -7,6 +7,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use flowlog_core::LinkType;
+use flowlog_testkit::{pcap_bytes, Endian, PcapngWriter, Pkt};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_flowlog");
@@ -46,68 +48,26 @@ const S: u64 = 1_000_000_000;
 /// A raw-IP (link type 101) IPv4/UDP packet with `payload` zero bytes; its IP total length is
 /// 28 + payload.
 fn udp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: usize) -> Vec<u8> {
-    let total = (28 + payload) as u16;
-    let mut p = vec![0x45, 0];
-    p.extend_from_slice(&total.to_be_bytes());
-    p.extend_from_slice(&[0, 1, 0, 0, 64, 17, 0, 0]);
-    p.extend_from_slice(&src);
-    p.extend_from_slice(&dst);
-    p.extend_from_slice(&sport.to_be_bytes());
-    p.extend_from_slice(&dport.to_be_bytes());
-    p.extend_from_slice(&((8 + payload) as u16).to_be_bytes());
-    p.extend_from_slice(&[0, 0]);
-    p.resize(p.len() + payload, 0);
-    p
+    Pkt::raw().ipv4(src, dst).udp(sport, dport).payload_bytes(&vec![0; payload]).bytes()
 }
 
 /// A little-endian microsecond pcap of raw-IP packets at the given times (ns).
 fn pcap(packets: &[(u64, Vec<u8>)]) -> Vec<u8> {
-    let mut b = Vec::new();
-    for v in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65_535, 101] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    for (ts, data) in packets {
-        for v in [(ts / S) as u32, ((ts % S) / 1_000) as u32, data.len() as u32, data.len() as u32] {
-            b.extend_from_slice(&v.to_le_bytes());
-        }
-        b.extend_from_slice(data);
-    }
-    b
+    let frames: Vec<(u64, &[u8])> = packets.iter().map(|(ts, data)| (*ts, &data[..])).collect();
+    pcap_bytes(LinkType::RAW, &frames)
 }
 
 /// A little-endian pcapng with `interfaces` raw-IP interfaces (µs) and one enhanced packet block
 /// per packet: (interface, time ns, data).
 fn pcapng(interfaces: u32, packets: &[(u32, u64, Vec<u8>)]) -> Vec<u8> {
-    fn block(out: &mut Vec<u8>, block_type: u32, body: &[u8]) {
-        let padded = body.len().div_ceil(4) * 4;
-        let total = (12 + padded) as u32;
-        out.extend_from_slice(&block_type.to_le_bytes());
-        out.extend_from_slice(&total.to_le_bytes());
-        out.extend_from_slice(body);
-        out.resize(out.len() + padded - body.len(), 0);
-        out.extend_from_slice(&total.to_le_bytes());
-    }
-    let mut b = Vec::new();
-    let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
-    shb.extend_from_slice(&[1, 0, 0, 0]);
-    shb.extend_from_slice(&[0xff; 8]);
-    block(&mut b, 0x0a0d_0d0a, &shb);
+    let mut w = PcapngWriter::new(Vec::new(), Endian::Little).unwrap();
     for _ in 0..interfaces {
-        let mut idb = 101u16.to_le_bytes().to_vec();
-        idb.extend_from_slice(&[0, 0]);
-        idb.extend_from_slice(&0u32.to_le_bytes());
-        block(&mut b, 1, &idb);
+        w.interface(LinkType::RAW, 0, None).unwrap();
     }
     for (iface, ts, data) in packets {
-        let us = ts / 1_000;
-        let mut epb = Vec::new();
-        for v in [*iface, (us >> 32) as u32, us as u32, data.len() as u32, data.len() as u32] {
-            epb.extend_from_slice(&v.to_le_bytes());
-        }
-        epb.extend_from_slice(data);
-        block(&mut b, 6, &epb);
+        w.enhanced(*iface, *ts, data.len() as u32, data).unwrap();
     }
-    b
+    w.into_inner()
 }
 
 const A: [u8; 4] = [10, 0, 0, 1];
