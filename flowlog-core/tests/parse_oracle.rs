@@ -7,6 +7,7 @@ use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 use flowlog_core::frag::FragTable;
 use flowlog_core::parse::{dissect, Dissected, LinkType};
 use flowlog_core::{Config, Decap};
+use flowlog_testkit::{ethertype, Pkt};
 use proptest::prelude::*;
 
 /// What the generator chose.
@@ -52,7 +53,8 @@ fn spec() -> impl Strategy<Value = Spec> {
         })
 }
 
-/// Ethernet + VLAN tags by hand (etherparse checks them on the way back), IP and L4 by etherparse.
+/// Ethernet and VLAN tags by the testkit (etherparse checks them on the way back), IP and L4 by
+/// etherparse.
 fn build(s: &Spec) -> Vec<u8> {
     let ip = if s.v6 {
         PacketBuilder::ipv6(s.src, s.dst, 64)
@@ -102,14 +104,11 @@ fn build(s: &Spec) -> Vec<u8> {
         _ if s.v6 => ip.icmpv6_raw(s.icmp.0, s.icmp.1, [0; 4]).write(&mut l3, &s.payload).unwrap(),
         _ => ip.icmpv4_raw(s.icmp.0, s.icmp.1, [0; 4]).write(&mut l3, &s.payload).unwrap(),
     }
-    let mut f = vec![0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2];
-    for v in &s.vlans {
-        f.extend_from_slice(&0x8100u16.to_be_bytes());
-        f.extend_from_slice(&v.to_be_bytes());
+    let mut f = Pkt::eth([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1]);
+    for &v in &s.vlans {
+        f = f.vlan(v);
     }
-    f.extend_from_slice(&(if s.v6 { 0x86ddu16 } else { 0x0800 }).to_be_bytes());
-    f.extend_from_slice(&l3);
-    f
+    f.ethertype(if s.v6 { ethertype::IPV6 } else { ethertype::IPV4 }).payload_bytes(&l3).bytes()
 }
 
 /// The key fields as etherparse reads them: (version, src, dst, protocol, sport, dport,
