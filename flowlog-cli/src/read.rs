@@ -4,19 +4,16 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use flowlog_core::capture::CaptureReader;
+use flowlog_core::capture::{CaptureReader, MeteredCapture};
 use flowlog_core::format::aws::AwsFields;
 use flowlog_core::format::{FormatKind, Formatter};
-use flowlog_core::{Accounting, Config, Decap, Frame, Meter};
+use flowlog_core::{Accounting, Config, Decap, Meter};
 
 use crate::args::ReadArgs;
 use crate::error::CliError;
 use crate::output::{Output, Target};
 use crate::progress::Progress;
 
-/// Frames read and metered together: enough for `Meter::process_batch` to keep its look-ahead
-/// full, few enough to stay in the first-level cache.
-const BATCH_FRAMES: usize = 256;
 /// Batches between two progress updates.
 const PROGRESS_EVERY: u64 = 32;
 
@@ -114,10 +111,10 @@ fn read_file(
     result.map_err(|e| input_error(&e))
 }
 
-/// Meter every frame of one input, in batches; the number of interfaces it described. On
+/// Meter every frame of one input, a batch at a time; the number of interfaces it described. On
 /// damage, every frame before it has been metered.
 fn meter_all<R: Read>(
-    mut reader: CaptureReader<R>,
+    reader: CaptureReader<R>,
     meter: &mut Meter,
     out: &mut Output,
     first_interface: u32,
@@ -125,33 +122,25 @@ fn meter_all<R: Read>(
     stats: &mut RunStats,
 ) -> Result<u32, flowlog_core::capture::CaptureError> {
     let before = stats.capture_bytes;
+    // Each file's interfaces are observation points of their own, numbered after the previous
+    // files' interfaces.
+    let mut capture = MeteredCapture::new(reader).with_first_interface(first_interface);
     let mut batches = 0u64;
     let result = loop {
-        let mut frames = [Frame::EMPTY; BATCH_FRAMES];
-        let n = match reader.next_frames(&mut frames) {
-            Ok(0) => break Ok(reader.interfaces()),
-            Ok(n) => n,
+        match capture.meter(meter, out, Meter::BATCH) {
+            Ok(0) => break Ok(capture.reader().interfaces()),
+            Ok(_) => {}
             Err(e) => break Err(e),
-        };
-        let batch = &mut frames[..n];
-        // Each file's interfaces are observation points of their own, numbered after the
-        // previous files' interfaces.
-        if first_interface != 0 {
-            for f in batch.iter_mut() {
-                f.observation_point = first_interface.saturating_add(f.observation_point);
-            }
         }
-        // A skipped packet is counted by the meter; it is not an error.
-        meter.process_batch(batch, out);
         if out.failed() {
-            break Ok(reader.interfaces());
+            break Ok(capture.reader().interfaces());
         }
         batches += 1;
         if batches.is_multiple_of(PROGRESS_EVERY) {
-            progress.set(before + reader.offset());
+            progress.set(before + capture.reader().offset());
         }
     };
-    stats.capture_bytes = before + reader.offset();
+    stats.capture_bytes = before + capture.reader().offset();
     result
 }
 

@@ -49,8 +49,10 @@ use pcap_parser::{OptionCode, PcapNGOption};
 
 use crate::mem::prefetch_at;
 mod mapped;
+mod metered;
 
 use mapped::MappedFile;
+pub use metered::MeteredCapture;
 
 use crate::frame::Frame;
 use crate::parse::LinkType;

@@ -5,8 +5,8 @@ use std::cell::Cell;
 use std::io::Read;
 use std::path::PathBuf;
 
-use flowlog_core::capture::{CaptureError, CaptureErrorKind, CaptureReader};
-use flowlog_core::{LinkType, Timestamp};
+use flowlog_core::capture::{CaptureError, CaptureErrorKind, CaptureReader, MeteredCapture};
+use flowlog_core::{Config, LinkType, Meter, Record, Timestamp};
 use flowlog_testkit::corpus_dir;
 
 // ---------------------------------------------------------------------------------------------
@@ -1095,4 +1095,76 @@ proptest::proptest! {
         let data: usize = frames.iter().map(|f| f.data.len()).sum();
         proptest::prop_assert!(data <= len);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metering a capture.
+
+/// The records of `bytes` metered frame by frame with `Meter::process`, flushed: what
+/// `MeteredCapture` must give.
+fn records_one_frame_at_a_time(bytes: &[u8], config: Config) -> (Vec<Record>, Result<(), CaptureError>) {
+    let mut meter = Meter::new(config).unwrap();
+    let mut records = Vec::new();
+    let mut sink = |r: &Record| records.push(*r);
+    let mut r = CaptureReader::new(bytes).unwrap();
+    let end = loop {
+        match r.next_frame() {
+            Ok(Some(f)) => {
+                let _ = meter.process(&f.to_frame(), &mut sink);
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    meter.flush(&mut sink);
+    (records, end)
+}
+
+#[test]
+fn a_metered_capture_gives_the_records_of_metering_frame_by_frame_whole_in_parts_and_damaged() {
+    let spec = flowlog_testkit::gen::TrafficSpec { packets: 3_000, flows: 200, ..Default::default() };
+    let mut whole = Vec::new();
+    flowlog_testkit::gen::write_pcap(&spec, &mut whole).unwrap();
+    let config = Config { window_secs: 10, max_flows: 64, ..Config::default() };
+    for cut in [whole.len(), whole.len() - 7, whole.len() / 2 + 3, 24] {
+        let bytes = &whole[..cut];
+        let want = records_one_frame_at_a_time(bytes, config);
+        assert!(cut < whole.len() || !want.0.is_empty(), "the whole capture gives records");
+
+        let mut meter = Meter::new(config).unwrap();
+        let mut records = Vec::new();
+        let mut capture = MeteredCapture::new(CaptureReader::new(bytes).unwrap());
+        let end = capture.meter_to_end(&mut meter, &mut |r: &Record| records.push(*r));
+        assert_eq!((records, end), want, "cut at {cut}: to the end");
+
+        // A part at a time, as a binding streaming records does: the same records, then the end.
+        for part in [1, 100, 256, 1_000] {
+            let mut meter = Meter::new(config).unwrap();
+            let mut records = Vec::new();
+            let mut sink = |r: &Record| records.push(*r);
+            let mut capture = MeteredCapture::new(CaptureReader::new(bytes).unwrap());
+            let end = loop {
+                match capture.meter(&mut meter, &mut sink, part) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => assert!(n <= part, "{n} frames metered for a part of {part}"),
+                    Err(e) => break Err(e),
+                }
+            };
+            meter.flush(&mut sink);
+            assert_eq!((records, end), want, "cut at {cut}: parts of {part}");
+        }
+    }
+}
+
+#[test]
+fn a_metered_capture_numbers_its_interfaces_from_the_first_it_is_given() {
+    let spec = flowlog_testkit::gen::TrafficSpec { packets: 50, flows: 5, ..Default::default() };
+    let mut bytes = Vec::new();
+    flowlog_testkit::gen::write_pcap(&spec, &mut bytes).unwrap();
+    let mut meter = Meter::new(Config::default()).unwrap();
+    let mut points = Vec::new();
+    let mut capture = MeteredCapture::new(CaptureReader::new(&bytes[..]).unwrap()).with_first_interface(7);
+    capture.meter_to_end(&mut meter, &mut |r: &Record| points.push(r.key.observation_point)).unwrap();
+    assert!(!points.is_empty() && points.iter().all(|&p| p == 7), "{points:?}");
+    assert_eq!(capture.reader().interfaces(), 1);
 }

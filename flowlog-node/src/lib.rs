@@ -13,7 +13,7 @@ mod convert;
 mod error;
 mod records;
 
-use flowlog_core::capture::CaptureReader;
+use flowlog_core::capture::{CaptureReader, MeteredCapture};
 use flowlog_core::{
     Accounting, Config, ConfigError, ConfigField, Decap, Dissected, FlowKey, FormatKind, Formatter, Frame,
     LinkType, Record, Skip, Timestamp,
@@ -576,18 +576,10 @@ pub fn read_pcap(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> 
     let mut records: Vec<Record> = Vec::new();
     let mut sink = |r: &Record| records.push(*r);
     let failure = match CaptureReader::open(std::path::Path::new(&path)) {
+        // A meter that has seen no packet has nothing to flush.
         Err(e) => Some(e),
-        Ok(mut reader) => loop {
-            match reader.next_frame() {
-                Ok(Some(f)) => {
-                    let _ = meter.process(&f.to_frame(), &mut sink);
-                }
-                Ok(None) => break None,
-                Err(e) => break Some(e),
-            }
-        },
+        Ok(reader) => MeteredCapture::new(reader).meter_to_end(&mut meter, &mut sink).err(),
     };
-    meter.flush(&mut sink);
     match failure {
         None => Ok(to_js(&records)),
         Some(e) => Err(error::core_with(env, &path, e, |err| {

@@ -4,17 +4,17 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::path::PathBuf;
 
-use flowlog_core::capture::{CaptureError, CaptureReader};
+use flowlog_core::capture::{CaptureError, CaptureReader, MeteredCapture};
 use flowlog_core::{Meter, Record};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::error::{to_pyerr, CoreErr};
-use crate::meter::{counters_dict, meter_frame};
+use crate::meter::counters_dict;
 use crate::options;
 use crate::record::PyRecord;
 
-/// Packets read per release of the GIL before records are handed back.
+/// Packets metered per release of the GIL before records are handed back.
 const CHUNK: usize = 4096;
 
 /// Iterator over the records of one capture file; made by `flowlog.read_pcap`.
@@ -26,11 +26,10 @@ const CHUNK: usize = 4096;
 #[pyclass(module = "flowlog", name = "PcapRecords")]
 pub struct PcapRecords {
     path: PathBuf,
-    reader: Option<CaptureReader<File>>,
+    /// `None` once the file has ended or failed (and the meter was flushed).
+    capture: Option<MeteredCapture<File>>,
     meter: Meter,
     pending: VecDeque<Record>,
-    /// Records of the packet being metered; reused.
-    out: Vec<Record>,
     error: Option<CaptureError>,
 }
 
@@ -42,40 +41,31 @@ pub fn read_pcap(path: PathBuf, options: Option<&Bound<'_, PyDict>>) -> PyResult
         CaptureReader::open(&path).map_err(|e| Python::attach(|py| to_pyerr(py, &e.into(), Some(&path))))?;
     Ok(PcapRecords {
         path,
-        reader: Some(reader),
+        capture: Some(MeteredCapture::new(reader)),
         meter,
         pending: VecDeque::new(),
-        out: Vec::new(),
         error: None,
     })
 }
 
 impl PcapRecords {
-    /// Read until a record is pending or the file ends (flush) or fails (flush, keep the error).
+    /// Meter the next packets of the file: up to [`CHUNK`] of them, and at its end (or damage)
+    /// flush the meter and keep the error.
     fn fill(&mut self) {
-        let Some(reader) = self.reader.as_mut() else { return };
-        let (meter, pending, out) = (&mut self.meter, &mut self.pending, &mut self.out);
-        let mut done = false;
-        for _ in 0..CHUNK {
-            match reader.next_frame() {
-                Ok(Some(frame)) => {
-                    meter_frame(meter, &frame.to_frame(), out);
-                    pending.extend(out.drain(..));
-                }
-                Ok(None) => {
-                    done = true;
-                    break;
-                }
-                Err(e) => {
-                    self.error = Some(e);
-                    done = true;
-                    break;
-                }
+        let Some(capture) = self.capture.as_mut() else { return };
+        let pending = &mut self.pending;
+        let mut sink = |r: &Record| pending.push_back(*r);
+        let done = match capture.meter(&mut self.meter, &mut sink, CHUNK) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => {
+                self.error = Some(e);
+                true
             }
-        }
+        };
         if done {
-            meter.flush(&mut |r: &Record| pending.push_back(*r));
-            self.reader = None;
+            self.meter.flush(&mut sink);
+            self.capture = None;
         }
     }
 }
@@ -91,7 +81,7 @@ impl PcapRecords {
             if let Some(r) = self.pending.pop_front() {
                 return Ok(Some(PyRecord(r)));
             }
-            if self.reader.is_none() {
+            if self.capture.is_none() {
                 return match self.error.take() {
                     Some(e) => Err(to_pyerr(py, &e.into(), Some(&self.path))),
                     None => Ok(None),
