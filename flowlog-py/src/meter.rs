@@ -1,6 +1,6 @@
 //! `flowlog.Meter`: the core [`Meter`] with one-packet and batch entry points.
 
-use flowlog_core::{Frame, LinkType, Meter, Record};
+use flowlog_core::{Frame, LinkType, Meter, PacketColumns, PacketView, Record};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -150,7 +150,6 @@ impl PyMeter {
         read_u64s(py, offsets, "offsets", &mut self.offsets)?;
         read_u64s(py, lengths, "lengths", &mut self.lengths)?;
         read_u64s(py, timestamps, "timestamps", &mut self.timestamps)?;
-        let n = self.offsets.len();
         let have_orig = match orig_lens.filter(|o| !o.is_none()) {
             Some(o) => {
                 read_u64s(py, o, "orig_lens", &mut self.orig_lens)?;
@@ -158,52 +157,29 @@ impl PyMeter {
             }
             None => false,
         };
-        if self.lengths.len() != n || self.timestamps.len() != n || (have_orig && self.orig_lens.len() != n) {
-            return Err(PyValueError::new_err(format!(
-                "offsets, lengths, timestamps{} must have the same length (got {}, {}, {}{})",
-                if have_orig { ", orig_lens" } else { "" },
-                n,
-                self.lengths.len(),
-                self.timestamps.len(),
-                if have_orig { format!(", {}", self.orig_lens.len()) } else { String::new() },
-            )));
-        }
-        let total = buf.item_count() as u64;
-        for i in 0..n {
-            let (off, len) = (self.offsets[i], self.lengths[i]);
-            if len > u32::MAX as u64 {
-                return Err(PyValueError::new_err(format!("lengths[{i}] = {len} exceeds 2**32 - 1")));
-            }
-            match off.checked_add(len) {
-                Some(end) if end <= total => {}
-                _ => {
-                    return Err(PyValueError::new_err(format!(
-                        "packet {i}: offsets[{i}] = {off} + lengths[{i}] = {len} is beyond the buffer ({total} bytes)"
-                    )))
-                }
-            }
-            if have_orig && self.orig_lens[i] > u32::MAX as u64 {
-                return Err(PyValueError::new_err(format!("orig_lens[{i}] exceeds 2**32 - 1")));
-            }
-        }
         let base = buf.buf_ptr() as *const u8;
         let data_len = buf.item_count();
         // SAFETY: `buf` keeps the export alive (the object cannot be freed or resized) until it is
         // dropped after the call, and it is C-contiguous u8 of `item_count` bytes. The GIL is
         // released while we read it: the documented contract is that the caller does not write to
         // the buffer during the call (bytes and read-only buffers cannot be written at all).
-        let all: &[u8] =
+        let data: &[u8] =
             if data_len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(base, data_len) } };
+        let packets = PacketView::new(PacketColumns {
+            data,
+            offsets: &self.offsets,
+            lengths: &self.lengths,
+            timestamps: &self.timestamps,
+            orig_lens: have_orig.then_some(self.orig_lens.as_slice()),
+            link,
+            observation_point,
+            direction,
+            action,
+        })
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let (meter, out) = (&mut self.inner, &mut self.out);
-        let (offs, lens, tss, origs) = (&self.offsets, &self.lengths, &self.timestamps, &self.orig_lens);
-        let batch = Batch {
-            data: all,
-            offsets: offs,
-            lengths: lens,
-            timestamps: tss,
-            orig_lens: have_orig.then_some(origs.as_slice()),
-        };
-        py.detach(|| meter_batch(meter, &batch, link, observation_point, direction, action, out));
+        // Skipped packets are counted under their reasons; they are not errors.
+        py.detach(|| meter.process_frames(&packets, &mut |r: &Record| out.push(*r)));
         drop(buf);
         to_records(py, &mut self.out)
     }
@@ -253,67 +229,14 @@ impl PyMeter {
 }
 
 /// Meter one frame, collecting finished records into `out`: the binding's only call of
-/// [`Meter::process`] (`process` and `read_pcap` come through here; the batch loop uses
-/// [`Meter::process_batch`]). One
+/// [`Meter::process`] (`process` and `read_pcap` come through here; the batch uses
+/// [`Meter::process_frames`]). One
 /// instantiation with one call site lets the compiler inline the core's parser into it exactly as
 /// it does for a Rust caller's loop; per packet, the binding then costs one call.
 #[inline(never)]
 pub fn meter_frame(meter: &mut Meter, frame: &Frame<'_>, out: &mut Vec<Record>) {
     // A skipped packet is counted under its reason; it is not an error.
     let _ = meter.process(frame, &mut |r: &Record| out.push(*r));
-}
-
-/// One validated batch: every `offsets[i] + lengths[i]` is within `data`.
-struct Batch<'a> {
-    data: &'a [u8],
-    offsets: &'a [u64],
-    lengths: &'a [u64],
-    timestamps: &'a [u64],
-    orig_lens: Option<&'a [u64]>,
-}
-
-/// Frames handed to [`Meter::process_batch`] at a time: enough to keep its look-ahead full.
-const CHUNK_FRAMES: usize = 256;
-
-/// The batch loop: frames in chunks through [`Meter::process_batch`], which fetches the table's
-/// memory for the next packets while it meters the current one (same records and counters as
-/// metering them one by one).
-fn meter_batch(
-    meter: &mut Meter,
-    b: &Batch<'_>,
-    link: LinkType,
-    observation_point: u32,
-    direction: flowlog_core::Direction,
-    action: flowlog_core::Action,
-    out: &mut Vec<Record>,
-) {
-    let n = b.offsets.len().min(b.lengths.len()).min(b.timestamps.len());
-    let mut sink = |r: &Record| out.push(*r);
-    let mut start = 0;
-    while start < n {
-        let end = (start + CHUNK_FRAMES).min(n);
-        let mut chunk = [Frame::EMPTY; CHUNK_FRAMES];
-        for (frame, i) in chunk.iter_mut().zip(start..end) {
-            let (off, len) = (b.offsets[i] as usize, b.lengths[i] as usize);
-            // In bounds: checked by the caller for every i (an empty slice otherwise, never a panic).
-            let pkt = b.data.get(off..off.saturating_add(len)).unwrap_or(&[]);
-            *frame = Frame {
-                ts: flowlog_core::Timestamp::Ns(b.timestamps[i]),
-                link,
-                orig_len: match b.orig_lens {
-                    Some(o) => o.get(i).copied().unwrap_or(len as u64) as u32,
-                    None => len as u32,
-                },
-                data: pkt,
-                observation_point,
-                direction,
-                action,
-            };
-        }
-        // Skipped packets are counted under their reasons; they are not errors.
-        meter.process_batch(&chunk[..end - start], &mut sink);
-        start = end;
-    }
 }
 
 /// A meter's counters as a dict.

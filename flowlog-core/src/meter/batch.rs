@@ -221,14 +221,14 @@ impl fmt::Display for PacketViewError {
                 "offsets, lengths, timestamps, orig_lens must have the same length (got {offsets}, {lengths}, {timestamps}, {o})"
             ),
             PacketViewError::TooLong { index: i, length } => {
-                write!(f, "packet {i}: lengths[{i}] = {length} exceeds 2**32 - 1")
+                write!(f, "packet {i}: lengths[{i}] exceeds 2**32 - 1: {length}")
             }
             PacketViewError::OutOfBounds { index: i, offset, length, buffer } => write!(
                 f,
                 "packet {i}: offsets[{i}] = {offset} + lengths[{i}] = {length} is beyond the buffer ({buffer} bytes)"
             ),
             PacketViewError::OrigLenTooLong { index: i, orig_len } => {
-                write!(f, "packet {i}: orig_lens[{i}] = {orig_len} exceeds 2**32 - 1")
+                write!(f, "packet {i}: orig_lens[{i}] exceeds 2**32 - 1: {orig_len}")
             }
         }
     }
