@@ -16,7 +16,7 @@ mod records;
 use flowlog_core::capture::{CaptureReader, MeteredCapture};
 use flowlog_core::{
     Accounting, Config, ConfigError, ConfigField, Decap, Dissected, FlowKey, FormatKind, Formatter, Frame,
-    LinkType, Record, Skip, Timestamp,
+    LinkType, PacketColumns, PacketView, Record, Skip, Timestamp,
 };
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, JsValue, Result};
@@ -24,9 +24,6 @@ use napi_derive::napi;
 
 use convert::Options;
 use records::JsRecords;
-
-/// Frames handed to `Meter::process_batch` at a time: enough to keep its look-ahead full.
-const BATCH_CHUNK: usize = 256;
 
 /// Options of `new Meter(options)` and `readPcap(path, options)`; every one is optional.
 
@@ -452,59 +449,23 @@ impl Meter {
         let o = Options::new(env, options.as_ref(), "options", Some(&BATCH_KEYS[..]))?;
         let shared = shared_from_js(env, &o)?;
         let orig_lens = o.read(env, "origLens", convert::u32_array)?;
-        let n = offsets.len();
-        if lengths.len() != n || timestamps.len() != n || orig_lens.is_some_and(|l| l.len() != n) {
-            return Err(error::range_error(
-                env,
-                &format!(
-                    "offsets, lengths, timestamps (and options.origLens) must have the same length, got {n}, {}, {}{}",
-                    lengths.len(),
-                    timestamps.len(),
-                    orig_lens.map_or(String::new(), |l| format!(", {}", l.len()))
-                ),
-            ));
-        }
-        if let Some(i) = (0..n).find(|&i| {
-            offsets[i] as usize > buffer.len() || lengths[i] as usize > buffer.len() - offsets[i] as usize
-        }) {
-            return Err(error::range_error(
-                env,
-                &format!(
-                    "packet {i} (offset {}, length {}) does not lie inside the buffer of {} bytes",
-                    offsets[i],
-                    lengths[i],
-                    buffer.len()
-                ),
-            ));
-        }
+        let packets = PacketView::new(PacketColumns {
+            data: buffer,
+            offsets,
+            lengths,
+            timestamps,
+            orig_lens,
+            link: shared.link,
+            observation_point: shared.observation_point,
+            direction: shared.direction,
+            action: shared.action,
+        })
+        .map_err(|e| error::range_error(env, &e.to_string()))?;
         let meter = self.inner.as_mut().ok_or_else(|| error::closed(env))?;
         let out = &mut self.out;
         out.clear();
-        let mut sink = |r: &Record| out.push(*r);
-        // In chunks through `Meter::process_batch`, which fetches the table's memory for the next
-        // packets while it meters the current one (same records and counters as one by one).
-        let mut first = 0;
-        while first < n {
-            let end = (first + BATCH_CHUNK).min(n);
-            let mut chunk = [Frame::EMPTY; BATCH_CHUNK];
-            for (frame, i) in chunk.iter_mut().zip(first..end) {
-                let (start, len) = (offsets[i] as usize, lengths[i] as usize);
-                // In bounds: every packet was checked above.
-                let data = buffer.get(start..start + len).unwrap_or_default();
-                *frame = Frame {
-                    ts: Timestamp::Ns(timestamps[i]),
-                    link: shared.link,
-                    orig_len: orig_lens.map_or(lengths[i], |l| l[i]),
-                    data,
-                    observation_point: shared.observation_point,
-                    direction: shared.direction,
-                    action: shared.action,
-                };
-            }
-            // Skipped packets are counted under their reasons; they are not errors.
-            meter.process_batch(&chunk[..end - first], &mut sink);
-            first = end;
-        }
+        // Skipped packets are counted under their reasons; they are not errors.
+        meter.process_frames(&packets, &mut |r: &Record| out.push(*r));
         Ok(to_js(out))
     }
 
