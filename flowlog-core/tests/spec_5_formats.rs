@@ -1043,6 +1043,142 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Each writer's bound. With a buffer of `Formatter::record_len_bound` bytes the writers append
+// without checking the room left, so the bound must hold for every record the types allow, not
+// only those the engine makes: the bindings format records they are given. Each line's size is
+// counted first, with an empty buffer (nothing is written), and only then written.
+
+/// The exact size of `rec`'s line, counted without writing a byte.
+fn required_len(f: &Formatter, rec: &Record) -> usize {
+    match f.write_record(rec, &mut []) {
+        Err(FormatError::BufferTooSmall { required }) => required,
+        other => panic!("an empty buffer holds no line: {other:?}"),
+    }
+}
+
+/// Checks `rec` against `f`'s bound, then that the unchecked and the counting paths write the
+/// same line.
+fn assert_within_bound(f: &Formatter, rec: &Record) -> Result<(), TestCaseError> {
+    let n = required_len(f, rec);
+    prop_assert!(n <= f.record_len_bound(), "{:?}: {} > bound {}", f.kind(), n, f.record_len_bound());
+    prop_assert!(f.record_len_bound() <= Formatter::MAX_RECORD_LEN);
+    let mut fast = [0u8; Formatter::MAX_RECORD_LEN];
+    prop_assert_eq!(f.write_record(rec, &mut fast), Ok(n));
+    let mut exact = vec![0u8; n];
+    prop_assert_eq!(f.write_record(rec, &mut exact), Ok(n));
+    prop_assert_eq!(&fast[..n], &exact[..]);
+    prop_assert!(exact.ends_with(b"\n") && !exact[..n - 1].contains(&b'\n'));
+    Ok(())
+}
+
+#[test]
+fn the_widest_records_fit_each_writers_own_bound() {
+    for f in formatters() {
+        for v6 in [false, true] {
+            for status in [LogStatus::Ok, LogStatus::NoData, LogStatus::SkipData] {
+                for proto in [6, 1, 58, 255] {
+                    // A binding may hand over any `u16` of flags, wider than the 9 bits the
+                    // engine sets.
+                    for (tcp_flags, tcp_syn_ack) in [(0x1ff, true), (u16::MAX, true), (u16::MAX, false)] {
+                        let rec = Record { tcp_flags, tcp_syn_ack, ..worst_case(v6, status, proto) };
+                        assert_within_bound(&f, &rec).unwrap();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A value of `T`, half the time its maximum, the widest text.
+fn widest_or_any<T: Arbitrary + Copy + std::fmt::Debug + 'static>(max: T) -> impl Strategy<Value = T> {
+    prop_oneof![Just(max), any::<T>()]
+}
+
+/// Any record the types allow, the engine's own invariants aside (flags on any protocol and wider
+/// than 9 bits, ICMP fields on any record, an end before the start, any IP version byte), with
+/// each value often at its widest: IPv6 addresses of eight 4-digit groups, `u64::MAX` counters and
+/// times, and every enum.
+fn extreme_record() -> impl Strategy<Value = Record> {
+    let addr = prop_oneof![Just([0xff; 16]), Just([0x10; 16]), any::<[u8; 16]>()];
+    let ip_version = prop_oneof![Just(4u8), Just(6u8), any::<u8>()];
+    let dir = prop_oneof![Just(Direction::Unknown), Just(Direction::In), Just(Direction::Out)];
+    let action = prop_oneof![Just(Action::Accept), Just(Action::Reject)];
+    let reason = prop_oneof![
+        Just(EndReason::Window),
+        Just(EndReason::Evicted),
+        Just(EndReason::Flush),
+        Just(EndReason::PacketLimit)
+    ];
+    let status = prop_oneof![Just(LogStatus::Ok), Just(LogStatus::NoData), Just(LogStatus::SkipData)];
+    (
+        (ip_version, addr.clone(), addr, widest_or_any(u16::MAX), widest_or_any(u16::MAX), any::<u8>()),
+        (dir, action, widest_or_any(u32::MAX), widest_or_any(u16::MAX), widest_or_any(u32::MAX)),
+        (widest_or_any(u64::MAX), widest_or_any(u64::MAX), widest_or_any(u64::MAX), widest_or_any(u64::MAX)),
+        (
+            widest_or_any(u16::MAX),
+            any::<bool>(),
+            any::<bool>(),
+            widest_or_any(u8::MAX),
+            widest_or_any(u8::MAX),
+        ),
+        (widest_or_any(u64::MAX), widest_or_any(u64::MAX), reason, status),
+    )
+        .prop_map(|(k, (dir, action, obs, vlan, tunnel), counts, flags, w)| {
+            let (ip_version, src, dst, src_port, dst_port, protocol) = k;
+            let d = Dissected {
+                ip_version,
+                src,
+                dst,
+                src_port,
+                dst_port,
+                protocol,
+                vlan,
+                tunnel_id: tunnel,
+                ..Dissected::EMPTY
+            };
+            let (packets, bytes, start_ns, end_ns) = counts;
+            let (tcp_flags, tcp_syn_ack, has_icmp, icmp_type, icmp_code) = flags;
+            let (window_start_secs, window_secs, end_reason, log_status) = w;
+            Record {
+                key: FlowKey::new(&d, obs, dir, action, true, true),
+                packets,
+                bytes,
+                start_ns,
+                end_ns,
+                tcp_flags,
+                tcp_syn_ack,
+                has_icmp,
+                icmp_type,
+                icmp_code,
+                window_start_secs,
+                window_secs,
+                end_reason,
+                log_status,
+            }
+        })
+}
+
+/// An AWS field list of any length and order.
+fn any_aws_field_list() -> impl Strategy<Value = Formatter> {
+    proptest::sample::subsequence(AwsField::ALL.to_vec(), 1..=AwsField::COUNT).prop_shuffle().prop_map(
+        |fields| {
+            aws_custom(&fields.iter().map(|f| format!("${{{}}}", f.name())).collect::<Vec<_>>().join(" "))
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn every_writer_keeps_within_its_bound_for_extreme_records(rec in extreme_record(), aws in any_aws_field_list()) {
+        for f in formatters().iter().chain([&aws]) {
+            assert_within_bound(f, &rec)?;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The corpus: records computed independently (tshark + SPEC rules) in `expected-windows/`
 
 /// For every expected record of the corpus, build the `Record` from its numbers and check what

@@ -31,7 +31,7 @@ use core::fmt;
 
 use super::has_tcp_flags;
 use super::has_traffic;
-use super::text::{Out, IPV6_TEXT, U64_DIGITS};
+use super::text::{Out, IPV6_TEXT, U16_DIGITS, U64_DIGITS, U8_DIGITS};
 use super::SECS_DIGITS;
 use crate::config::{ConfigError, ConfigField};
 use crate::key::Direction;
@@ -173,8 +173,8 @@ impl AwsField {
             Version | AccountId | InterfaceId | VpcId | SubnetId | InstanceId | Region | AzId
             | SublocationType | SublocationId | PktSrcAwsService | PktDstAwsService | TrafficPath => 1,
             SrcAddr | DstAddr | PktSrcAddr | PktDstAddr => IPV6_TEXT,
-            SrcPort | DstPort => 5,
-            Protocol => 3,
+            SrcPort | DstPort => U16_DIGITS,
+            Protocol => U8_DIGITS,
             Packets | Bytes => U64_DIGITS,
             Start | End => SECS_DIGITS,
             Action => 6,

@@ -16,7 +16,7 @@
 //!   quotes with inner quotes doubled. No value flowlog writes contains one today.
 //! - Rows end in `\n` (not RFC 4180's CRLF), like the other formats; every CSV reader accepts it.
 
-use super::text::{Out, Time, IPV6_TEXT, U64_DIGITS};
+use super::text::{Out, Time, IPV6_TEXT, U16_DIGITS, U32_DIGITS, U64_DIGITS, U8_DIGITS};
 use super::{has_tcp_flags, SECS_DIGITS};
 use crate::key::{Action, Direction};
 use crate::record::{EndReason, LogStatus, Record};
@@ -26,9 +26,9 @@ const COLUMNS: [(&str, usize); 25] = [
     ("version", 1),
     ("srcaddr", IPV6_TEXT),
     ("dstaddr", IPV6_TEXT),
-    ("srcport", 5),
-    ("dstport", 5),
-    ("protocol", 3),
+    ("srcport", U16_DIGITS),
+    ("dstport", U16_DIGITS),
+    ("protocol", U8_DIGITS),
     ("packets", U64_DIGITS),
     ("bytes", U64_DIGITS),
     ("start", SECS_DIGITS),
@@ -38,16 +38,16 @@ const COLUMNS: [(&str, usize); 25] = [
     ("direction", 3),
     ("action", 6),
     ("log-status", 8),
-    ("tcp-flags", 3),
-    ("icmp-type", 3),
-    ("icmp-code", 3),
+    ("tcp-flags", U16_DIGITS),
+    ("icmp-type", U8_DIGITS),
+    ("icmp-code", U8_DIGITS),
     ("ip-version", 1),
     ("window-start", U64_DIGITS),
     ("window-secs", U64_DIGITS),
     ("end_reason", 12),
-    ("observation-point", 10),
-    ("vlan-id", 5),
-    ("tunnel-id", 10),
+    ("observation-point", U32_DIGITS),
+    ("vlan-id", U16_DIGITS),
+    ("tunnel-id", U32_DIGITS),
 ];
 
 pub(crate) fn header(out: &mut Out<'_>) {

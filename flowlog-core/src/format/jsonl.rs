@@ -35,7 +35,7 @@
 //! {"version":1,"srcaddr":"10.0.0.1","dstaddr":"10.0.0.2","srcport":53870,"dstport":80,"protocol":6,"packets":3,"bytes":180,"start":1700000000,"end":1700000002,"start-ns":1700000000100000000,"end-ns":1700000002500000000,"direction":"out","action":"ACCEPT","log-status":"OK","tcp-flags":18,"tcp-syn-ack":1,"ip-version":4,"window-start":1699999800,"window-secs":600,"end_reason":"window","observation-point":1}
 //! ```
 
-use super::text::{Out, Time, IPV6_TEXT, U64_DIGITS};
+use super::text::{Out, Time, IPV6_TEXT, U16_DIGITS, U32_DIGITS, U64_DIGITS, U8_DIGITS};
 use super::{has_tcp_flags, SECS_DIGITS};
 use crate::key::{Action, Direction};
 use crate::record::{EndReason, LogStatus, Record};
@@ -160,9 +160,9 @@ const FIELDS: [Bound; 26] = [
     ("version", 1),
     ("srcaddr", IPV6_TEXT + 2),
     ("dstaddr", IPV6_TEXT + 2),
-    ("srcport", 5),
-    ("dstport", 5),
-    ("protocol", 3),
+    ("srcport", U16_DIGITS),
+    ("dstport", U16_DIGITS),
+    ("protocol", U8_DIGITS),
     ("packets", U64_DIGITS),
     ("bytes", U64_DIGITS),
     ("start", SECS_DIGITS),
@@ -172,17 +172,17 @@ const FIELDS: [Bound; 26] = [
     ("direction", 3 + 2),
     ("action", 6 + 2),
     ("log-status", 8 + 2),
-    ("tcp-flags", 3),
+    ("tcp-flags", U16_DIGITS),
     ("tcp-syn-ack", 1),
-    ("icmp-type", 3),
-    ("icmp-code", 3),
+    ("icmp-type", U8_DIGITS),
+    ("icmp-code", U8_DIGITS),
     ("ip-version", 1),
     ("window-start", U64_DIGITS),
     ("window-secs", U64_DIGITS),
     ("end_reason", 12 + 2),
-    ("observation-point", 10),
-    ("vlan-id", 5),
-    ("tunnel-id", 10),
+    ("observation-point", U32_DIGITS),
+    ("vlan-id", U16_DIGITS),
+    ("tunnel-id", U32_DIGITS),
 ];
 
 /// The size of a JSON object line holding `fields`: `{`, each `"key":value` and the commas

@@ -23,7 +23,7 @@
 //!   packets, bytes, direction, action, tcp-flags) and keeps start, end and the status.
 
 use super::jsonl::{extras, log_status, object_bound, Bound};
-use super::text::{Out, IPV6_TEXT, U64_DIGITS};
+use super::text::{Out, IPV6_TEXT, U16_DIGITS, U32_DIGITS, U64_DIGITS, U8_DIGITS};
 use super::{has_tcp_flags, has_traffic, SECS_DIGITS};
 use crate::key::{Action, Direction};
 use crate::record::Record;
@@ -104,9 +104,9 @@ const FIELDS: [Bound; 33] = [
     ("vm-id", 3),
     ("srcaddr", IPV6_TEXT + 2),
     ("dstaddr", IPV6_TEXT + 2),
-    ("srcport", 5 + 2),
-    ("dstport", 5 + 2),
-    ("protocol", 3 + 2),
+    ("srcport", U16_DIGITS + 2),
+    ("dstport", U16_DIGITS + 2),
+    ("protocol", U8_DIGITS + 2),
     ("packets", U64_DIGITS + 2),
     ("bytes", U64_DIGITS + 2),
     ("start", SECS_DIGITS + 2),
@@ -118,15 +118,15 @@ const FIELDS: [Bound; 33] = [
     ("traffic_path", 3),
     ("start-ns", U64_DIGITS + 2),
     ("end-ns", U64_DIGITS + 2),
-    ("icmp-type", 3 + 2),
-    ("icmp-code", 3 + 2),
+    ("icmp-type", U8_DIGITS + 2),
+    ("icmp-code", U8_DIGITS + 2),
     ("ip-version", 1 + 2),
     ("window-start", U64_DIGITS + 2),
     ("window-secs", U64_DIGITS + 2),
     ("end_reason", 12 + 2),
-    ("observation-point", 10 + 2),
-    ("vlan-id", 5 + 2),
-    ("tunnel-id", 10 + 2),
+    ("observation-point", U32_DIGITS + 2),
+    ("vlan-id", U16_DIGITS + 2),
+    ("tunnel-id", U32_DIGITS + 2),
 ];
 
 /// The longest SLS line (see [`FIELDS`]).

@@ -12,6 +12,12 @@ use super::FormatError;
 
 /// Widest decimal `u64` (`18446744073709551615`).
 pub(crate) const U64_DIGITS: usize = 20;
+/// Widest decimal `u32` (`4294967295`).
+pub(crate) const U32_DIGITS: usize = 10;
+/// Widest decimal `u16` (`65535`).
+pub(crate) const U16_DIGITS: usize = 5;
+/// Widest decimal `u8` (`255`).
+pub(crate) const U8_DIGITS: usize = 3;
 /// Widest IPv4 text (`255.255.255.255`).
 #[cfg(test)]
 pub(crate) const IPV4_TEXT: usize = 15;
@@ -680,7 +686,7 @@ mod tests {
                 // Fast path: a buffer with room for the format's worst case.
                 let mut fast = [0u8; Formatter::MAX_RECORD_LEN];
                 let n = f.write_record(&rec, &mut fast).expect("MAX_RECORD_LEN suffices");
-                prop_assert!(n <= f.max_len(), "{:?}: {} > MAX_LEN {}", f.kind(), n, f.max_len());
+                prop_assert!(n <= f.record_len_bound(), "{:?}: {} > MAX_LEN {}", f.kind(), n, f.record_len_bound());
                 // Counting path over the same large buffer.
                 let mut counted = [0u8; Formatter::MAX_RECORD_LEN];
                 let mut o = Out::new(&mut counted);
