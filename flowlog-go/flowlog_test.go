@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -591,5 +592,41 @@ func TestABadAWSFieldListIsAnInvalidConfigErrorNamingTheToken(t *testing.T) {
 	}
 	if _, err := AppendRecordsAWSFields(nil, "${srcaddr}", []Record{{IPVersion: 5}}); !errors.Is(err, ErrInvalidArg) {
 		t.Errorf("bad record: %v", err)
+	}
+}
+
+// ---- the counters: the library's one list ----
+
+// The C header's flowlog_counters (generated from the library's list of counters and checked
+// against it by the library's tests) names the counters counterNames lists, in its order, and
+// Counters has one field per counter, in that order.
+func TestCountersAreTheLibrarysCountersByNameAndOrder(t *testing.T) {
+	header, err := os.ReadFile(filepath.Join("..", "flowlog-ffi", "include", "flowlog.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(header)
+	start := strings.Index(text, "typedef struct flowlog_counters {")
+	end := strings.Index(text, "} flowlog_counters;")
+	if start < 0 || end < start {
+		t.Fatal("flowlog.h has no flowlog_counters struct")
+	}
+	var inHeader []string
+	for _, line := range strings.Split(text[start:end], "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "uint64_t ") {
+			inHeader = append(inHeader, strings.TrimSuffix(strings.TrimPrefix(line, "uint64_t "), ";"))
+		}
+	}
+	if strings.Join(inHeader, ",") != strings.Join(counterNames[:], ",") {
+		t.Fatalf("counterNames %v, flowlog.h's flowlog_counters %v", counterNames, inHeader)
+	}
+	fields := reflect.TypeOf(Counters{})
+	if fields.NumField() != len(counterNames) {
+		t.Fatalf("Counters has %d fields for %d counters", fields.NumField(), len(counterNames))
+	}
+	for i, name := range counterNames {
+		if got := strings.ToLower(fields.Field(i).Name); got != strings.ReplaceAll(name, "_", "") {
+			t.Errorf("Counters field %d is %s, the counter is %s", i, fields.Field(i).Name, name)
+		}
 	}
 }

@@ -53,25 +53,108 @@ impl Counters {
         self.packets_in == self.metered + self.not_metered()
     }
 
-    /// Every counter as (name, value), in a stable order: the names every binding and `--stats` show.
-    pub fn fields(&self) -> [(&'static str, u64); 16] {
+    /// How many counters there are.
+    pub const LEN: usize = 16;
+
+    /// Every counter's name, in the stable order of [`Counters::values`]: the one list of counters.
+    /// The names every binding and `--stats` show; each binding's own copy (the C struct, Node's
+    /// object, Go's struct) is checked against it by a test of that binding.
+    pub const NAMES: [&'static str; Counters::LEN] = [
+        "packets_in",
+        "metered",
+        "unsupported_link",
+        "truncated_l2",
+        "non_ip",
+        "bad_ip_header",
+        "truncated_l4",
+        "bad_ipv6_chain",
+        "orphan_fragments",
+        "bad_length",
+        "late_packets",
+        "bad_timestamp",
+        "evictions",
+        "rollovers",
+        "records",
+        "record_packets",
+    ];
+
+    /// Every counter's value, in the order of [`Counters::NAMES`].
+    pub fn values(&self) -> [u64; Counters::LEN] {
         [
-            ("packets_in", self.packets_in),
-            ("metered", self.metered),
-            (Skip::UnsupportedLink.as_str(), self.skipped(Skip::UnsupportedLink)),
-            (Skip::TruncatedL2.as_str(), self.skipped(Skip::TruncatedL2)),
-            (Skip::NonIp.as_str(), self.skipped(Skip::NonIp)),
-            (Skip::BadIpHeader.as_str(), self.skipped(Skip::BadIpHeader)),
-            ("truncated_l4", self.truncated_l4),
-            ("bad_ipv6_chain", self.bad_ipv6_chain),
-            ("orphan_fragments", self.orphan_fragments),
-            ("bad_length", self.bad_length),
-            ("late_packets", self.late_packets),
-            ("bad_timestamp", self.bad_timestamp),
-            ("evictions", self.evictions),
-            ("rollovers", self.rollovers),
-            ("records", self.records),
-            ("record_packets", self.record_packets),
+            self.packets_in,
+            self.metered,
+            self.skipped(Skip::UnsupportedLink),
+            self.skipped(Skip::TruncatedL2),
+            self.skipped(Skip::NonIp),
+            self.skipped(Skip::BadIpHeader),
+            self.truncated_l4,
+            self.bad_ipv6_chain,
+            self.orphan_fragments,
+            self.bad_length,
+            self.late_packets,
+            self.bad_timestamp,
+            self.evictions,
+            self.rollovers,
+            self.records,
+            self.record_packets,
         ]
+    }
+
+    /// The counters with `values` in the order of [`Counters::NAMES`], the inverse of
+    /// [`Counters::values`] (a binding's test builds distinct values with it to check its copy).
+    pub fn from_values(values: [u64; Counters::LEN]) -> Counters {
+        let [packets_in, metered, unsupported_link, truncated_l2, non_ip, bad_ip_header, truncated_l4, bad_ipv6_chain, orphan_fragments, bad_length, late_packets, bad_timestamp, evictions, rollovers, records, record_packets] =
+            values;
+        let mut skipped = [0; Skip::ALL.len()];
+        skipped[Skip::UnsupportedLink as usize] = unsupported_link;
+        skipped[Skip::TruncatedL2 as usize] = truncated_l2;
+        skipped[Skip::NonIp as usize] = non_ip;
+        skipped[Skip::BadIpHeader as usize] = bad_ip_header;
+        Counters {
+            packets_in,
+            metered,
+            skipped,
+            truncated_l4,
+            bad_ipv6_chain,
+            orphan_fragments,
+            bad_length,
+            late_packets,
+            bad_timestamp,
+            evictions,
+            rollovers,
+            records,
+            record_packets,
+        }
+    }
+
+    /// Every counter as (name, value), in the order of [`Counters::NAMES`].
+    pub fn fields(&self) -> [(&'static str, u64); Counters::LEN] {
+        let values = self.values();
+        core::array::from_fn(|i| (Counters::NAMES[i], values[i]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skip_counters_carry_the_skip_reasons_names() {
+        for skip in Skip::ALL {
+            let mut c = Counters::default();
+            c.skipped[skip as usize] = 1;
+            let named: Vec<_> = c.fields().into_iter().filter(|f| f.1 == 1).map(|f| f.0).collect();
+            assert_eq!(named, [skip.as_str()]);
+        }
+    }
+
+    #[test]
+    fn from_values_is_the_inverse_of_values() {
+        let values: [u64; Counters::LEN] = core::array::from_fn(|i| i as u64 + 1);
+        let c = Counters::from_values(values);
+        assert_eq!(c.values(), values);
+        assert_eq!((c.packets_in, c.record_packets, c.skipped(Skip::NonIp)), (1, 16, 5));
+        let names: std::collections::HashSet<_> = Counters::NAMES.into_iter().collect();
+        assert_eq!(names.len(), Counters::LEN);
     }
 }

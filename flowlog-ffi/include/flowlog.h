@@ -309,7 +309,7 @@ typedef struct flowlog_packet {
 } flowlog_packet;
 
 // What happened to every packet given to a meter, in the order (and with the names) of the
-// core's `Counters::fields()`. `packets_in = metered + unsupported_link + truncated_l2 + non_ip +
+// core's `Counters::NAMES`. `packets_in = metered + unsupported_link + truncated_l2 + non_ip +
 // bad_ip_header`.
 typedef struct flowlog_counters {
   // Packets given to the meter.

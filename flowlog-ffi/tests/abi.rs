@@ -196,8 +196,10 @@ fn counters(m: *const FlowlogMeter) -> FlowlogCounters {
 }
 
 fn counter_by_name(c: &FlowlogCounters, name: &str) -> u64 {
-    let names = flowlog_core::Counters::default().fields().map(|f| f.0);
-    let i = names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("unknown counter {name}"));
+    let i = flowlog_core::Counters::NAMES
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or_else(|| panic!("unknown counter {name}"));
     c.values()[i]
 }
 

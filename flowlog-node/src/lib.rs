@@ -238,7 +238,9 @@ fn record_from_js(env: &Env, v: &Unknown<'_>, what: &str) -> Result<Record> {
 
 /// Every counter of a meter (SPEC §2): `packetsIn = metered + unsupportedLink + truncatedL2 +
 /// nonIp + badIpHeader`.
+// The core's `Counters::NAMES` in its order, in camel case (checked by a test).
 #[napi(object, object_from_js = false)]
+#[derive(Debug)]
 pub struct Counters {
     /// Packets given to the meter.
     pub packets_in: u64,
@@ -609,4 +611,24 @@ pub fn format_records(
 #[napi]
 pub fn error_codes() -> Vec<&'static str> {
     flowlog_core::ErrorKind::ALL.iter().map(|&k| error::code(k)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The object's fields, as `Debug` lists them (napi turns them into camel case), are the
+    /// core's counter names in the core's order, each with the core's value of that name.
+    #[test]
+    fn counters_are_the_core_counters_by_name_and_order() {
+        let values: [u64; flowlog_core::Counters::LEN] = core::array::from_fn(|i| i as u64 + 1);
+        let debug = format!("{:?}", Counters::from(&flowlog_core::Counters::from_values(values)));
+        let fields: Vec<(&str, u64)> = debug
+            .trim_start_matches("Counters { ")
+            .trim_end_matches(" }")
+            .split(", ")
+            .map(|f| f.split_once(": ").map(|(n, v)| (n, v.parse().unwrap())).unwrap())
+            .collect();
+        assert_eq!(fields, flowlog_core::Counters::NAMES.into_iter().zip(values).collect::<Vec<_>>());
+    }
 }
