@@ -8,7 +8,7 @@ use std::path::Path;
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::Timestamp;
 
-use crate::error::{copy_message, write_failure, Failure, FlowlogStatus, LastError};
+use crate::error::{copy_message, write_message, Failure, FlowlogStatus, LastError};
 use crate::panic::{boundary, boundary_or};
 use crate::ptr::{check_out, put};
 use crate::types::FlowlogTsKind;
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn flowlog_capture_open(
         }
         Err(e) => {
             // SAFETY: caller's contract.
-            unsafe { write_failure(&e, err, err_len) };
+            unsafe { write_message(&e, err, err_len) };
             e.status()
         }
     }

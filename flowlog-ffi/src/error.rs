@@ -9,6 +9,8 @@ use std::ffi::c_char;
 
 use flowlog_core::{Error, ErrorKind};
 
+use crate::panic::{boundary_or, PanicOrDefault};
+
 /// The result of every fallible `flowlog_*` function. 0 is success.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +51,12 @@ impl From<ErrorKind> for FlowlogStatus {
             ErrorKind::CaptureUnsupported => FlowlogStatus::CaptureUnsupported,
             ErrorKind::Io => FlowlogStatus::Io,
         }
+    }
+}
+
+impl PanicOrDefault for FlowlogStatus {
+    fn panic_value() -> FlowlogStatus {
+        FlowlogStatus::Panic
     }
 }
 
@@ -220,18 +228,9 @@ pub(crate) unsafe fn copy_message(msg: &[u8], buf: *mut c_char, len: usize, out_
     }
 }
 
-/// Write `failure`'s message into an optional caller error buffer (constructors have no handle
-/// yet to keep it in).
-///
-/// # Safety
-/// As [`copy_message`].
-pub(crate) unsafe fn write_failure(failure: &Failure, err: *mut c_char, err_len: usize) {
-    // SAFETY: forwarded from the caller.
-    unsafe { write_message(failure, err, err_len) }
-}
-
-/// Write a message into an optional caller error buffer, cut to `FLOWLOG_ERROR_MAX` like a
-/// handle's (handle-less calls: constructors, the custom AWS field list calls).
+/// Write a message (a [`Failure`], ...) into an optional caller error buffer, cut to
+/// `FLOWLOG_ERROR_MAX` like a handle's (handle-less calls: constructors, the custom AWS field list
+/// calls).
 ///
 /// # Safety
 /// As [`copy_message`].
@@ -250,7 +249,7 @@ pub(crate) unsafe fn write_message(msg: &dyn fmt::Display, err: *mut c_char, err
 /// Never NULL; never free it.
 #[no_mangle]
 pub extern "C" fn flowlog_status_str(status: u32) -> *const c_char {
-    crate::panic::boundary_or(c"unknown".as_ptr(), || match FlowlogStatus::from_code(status) {
+    boundary_or(c"unknown".as_ptr(), || match FlowlogStatus::from_code(status) {
         Some(s) => s.c_name().as_ptr().cast(),
         None => c"unknown".as_ptr(),
     })

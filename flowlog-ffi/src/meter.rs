@@ -13,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use flowlog_core::{Config, Frame, FrameSource, Meter, Record};
 
-use crate::error::{copy_message, write_failure, Failure, FlowlogStatus, LastError};
+use crate::error::{copy_message, write_message, Failure, FlowlogStatus, LastError};
 use crate::panic::{boundary, boundary_or};
 use crate::ptr::{check, check_out, put, slice};
 use crate::types::{FlowlogConfig, FlowlogCounters, FlowlogPacket, FlowlogRecord, FlowlogSkip};
@@ -248,7 +248,7 @@ pub unsafe extern "C" fn flowlog_meter_new(
         }
         Err(e) => {
             // SAFETY: caller's contract on err/err_len.
-            unsafe { write_failure(&e, err, err_len) };
+            unsafe { write_message(&e, err, err_len) };
             e.status()
         }
     }
