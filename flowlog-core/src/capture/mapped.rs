@@ -1,4 +1,5 @@
-//! A capture file mapped into memory, read front to back.
+//! A capture file mapped into memory, read front to back, and the batch framer that reads pcap
+//! records straight from it.
 //!
 //! Frames point straight into the page cache, so nothing is copied. What a mapping costs instead
 //! is the kernel's work on page tables: entering every page before it is read and removing the
@@ -15,6 +16,14 @@ use std::time::Duration;
 
 use memmap2::{Advice, Mmap, UncheckedAdvice};
 
+use super::pcap::{self, RecordHeader, RECORD_HEADER_LEN};
+use super::{CaptureReader, CapturedFrame, Format, Order, MAX_CAPLEN};
+use crate::frame::Frame;
+use crate::mem::prefetch_at;
+
+/// Cache lines of a mapped file are prefetched this far ahead of the record being read.
+const PREFETCH_AHEAD: usize = 2048;
+
 /// Bytes entered into (or removed from) the page tables at a go: a multiple of every page size in
 /// use, so every range starts page aligned.
 const STEP: usize = 1 << 20;
@@ -22,8 +31,8 @@ const STEP: usize = 1 << 20;
 /// so pages are removed as soon as a whole step lies behind it: at most `AHEAD + STEP` of the
 /// file is resident while the pages are released as the reader goes (see [`RELEASE_LAG`] for a
 /// pager that falls behind). The lead is what lets the reader keep going while the pager waits for a
-/// core: at 2 MiB (about half a millisecond of reading) the reader met unmapped pages, and took
-/// the faults itself, in a tenth of its steps; at 4 MiB it rarely does.
+/// core: it must cover the time a busy core takes to schedule the pager, or the reader meets
+/// pages not yet entered and takes the faults itself.
 const AHEAD: usize = 4 * STEP;
 /// With a background pager, the reader releases pages itself once this much lies unreleased
 /// behind it: the pager may wait long for a core while the reader goes on faulting pages in, and
@@ -31,6 +40,101 @@ const AHEAD: usize = 4 * STEP;
 const RELEASE_LAG: usize = 8 * STEP;
 /// How long the background pager sleeps when the reader has not moved a step.
 const PAGER_NAP: Duration = Duration::from_millis(2);
+
+impl<R: std::io::Read> CaptureReader<R> {
+    /// Whether the next record is a whole, sane record of a mapped pcap file (and no error came
+    /// before), so that [`CaptureReader::mapped_pcap_frames`] frames at least it.
+    #[inline]
+    pub(super) fn mapped_pcap_record_next(&self) -> bool {
+        match (self.source.mapped_bytes(), self.format, self.failed) {
+            (Some(bytes), Format::Pcap { order, record_header_len, .. }, None) => {
+                whole_pcap_record(bytes, self.source.start(), order, record_header_len).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// The batch path for a mapped pcap file, where nearly all input is read: records are framed
+    /// straight from the mapping into `frames`, with none of the general path's per-record
+    /// bookkeeping (buffer refills, located frames, a second pass to borrow the bytes). It stops
+    /// before the first record that is not whole and sane (end of file, truncation, an impossible
+    /// length), which the general path then reads, so every error and its offset come from one
+    /// place. Returns how many frames it wrote.
+    #[inline]
+    pub(super) fn mapped_pcap_frames<'s>(&'s mut self, frames: &mut [Frame<'s>]) -> usize {
+        let CaptureReader {
+            source,
+            format: Format::Pcap { order, nanos, record_header_len, link },
+            prefetched,
+            ..
+        } = self
+        else {
+            return 0;
+        };
+        let (order, nanos, header_len, link) = (*order, *nanos, *record_header_len, *link);
+        let Some(mut cursor) = source.mapped_cursor() else { return 0 };
+        let bytes: &'s [u8] = cursor.bytes;
+        let mut at = cursor.start();
+        let mut line = (*prefetched).max(at);
+        let mut n = 0;
+        for frame in frames.iter_mut() {
+            let Some((h, data)) = whole_pcap_record(bytes, at, order, header_len) else {
+                break;
+            };
+            let ts = pcap::timestamp(h.ts_sec, h.ts_frac, nanos);
+            *frame = CapturedFrame { ts, link, orig_len: h.orig_len, data, interface: 0 }.to_frame();
+            n += 1;
+            at += header_len + data.len();
+            line = prefetch_lines(bytes, line, (at + PREFETCH_AHEAD).min(bytes.len()));
+        }
+        *prefetched = line;
+        cursor.advance(at);
+        n
+    }
+
+    /// Prefetch a mapped file's cache lines up to [`PREFETCH_AHEAD`] bytes past the read
+    /// position: record headers are read one after another, each a cache miss otherwise (the
+    /// hardware prefetcher stops at page boundaries).
+    #[inline]
+    pub(super) fn prefetch_ahead(&mut self) {
+        let Some(bytes) = self.source.mapped_bytes() else { return };
+        let start = self.source.start();
+        let upto = (start + PREFETCH_AHEAD).min(bytes.len());
+        self.prefetched = prefetch_lines(bytes, self.prefetched.max(start), upto);
+    }
+}
+
+/// The pcap record at `at` of `bytes` when it is whole and its length sane: its header and its
+/// captured bytes.
+#[inline(always)]
+fn whole_pcap_record(
+    bytes: &[u8],
+    at: usize,
+    order: Order,
+    header_len: usize,
+) -> Option<(RecordHeader, &[u8])> {
+    let header = RecordHeader::read(bytes.get(at..)?.first_chunk::<RECORD_HEADER_LEN>()?, order);
+    if header.caplen > MAX_CAPLEN {
+        return None;
+    }
+    let data_at = at.checked_add(header_len)?;
+    let data = bytes.get(data_at..data_at.checked_add(header.caplen as usize)?)?;
+    Some((header, data))
+}
+
+/// Prefetch `bytes` every 64 bytes (a cache line) from `from` up to `upto` (at most
+/// `bytes.len()`); returns where the next call starts. A plain loop of address hints: an
+/// iterator (`step_by`) over the slice costs several times the instructions per line.
+#[inline]
+fn prefetch_lines(bytes: &[u8], from: usize, upto: usize) -> usize {
+    debug_assert!(upto <= bytes.len());
+    let mut line = from;
+    while line < upto {
+        prefetch_at(bytes, line, 0);
+        line += 64;
+    }
+    line
+}
 
 /// A read-only mapping of a whole file and the window of it kept in the page tables.
 pub(super) struct MappedFile {
@@ -69,7 +173,7 @@ impl MappedFile {
         // SAFETY: the map is read-only and private to this reader; its bytes are only read
         // through bounds-checked slices. The one hazard of any file mapping, another process
         // truncating the file while it is mapped, raises SIGBUS rather than undefined reads;
-        // `CaptureReader`'s notes say so and point to the streaming reader for such files.
+        // that is why mapping is opt-in (`CaptureReader::open_mapped`, see its notes).
         let map = unsafe { Mmap::map(file) }.ok()?;
         if map.is_empty() {
             return None;
@@ -143,8 +247,8 @@ impl Drop for MappedFile {
 ///
 /// A read fault enters the page and, by the kernel's fault-around, the rest of its 64 KiB
 /// (the default), so one read in four faults and the others find their page present. That costs
-/// the kernel less than `MADV_POPULATE_READ`, which walks the range page by page: over a 540 MiB
-/// capture, about 20 ms less system time. Reading every 16 KiB rather than every 64 KiB still
+/// the kernel less than `MADV_POPULATE_READ`, which walks the range page by page. Reading every
+/// 16 KiB rather than every 64 KiB still
 /// enters most pages where fault-around is set smaller. A page that cannot be read (the file was
 /// truncated under the map) raises the same SIGBUS here as in the reader, which reads it anyway.
 fn enter_pages(map: &[u8], from: usize, to: usize) {
