@@ -4,7 +4,7 @@ use flowlog_core::{Frame, LinkType, Meter, PacketColumns, PacketView, Record};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::arrays::read_u64s;
 use crate::options::{self, exact_uint};
@@ -14,7 +14,8 @@ use crate::record::PyRecord;
 /// meter during a batch gets `RuntimeError` (already borrowed), never a data race.
 #[pyclass(module = "flowlog", name = "Meter")]
 pub struct PyMeter {
-    inner: Meter,
+    /// `None` after `close()`.
+    inner: Option<Meter>,
     /// Records emitted during the current call; reused.
     out: Vec<Record>,
     offsets: Vec<u64>,
@@ -60,7 +61,7 @@ impl PyMeter {
         let config = options::config(options)?;
         let inner = Meter::new(config).map_err(crate::error::CoreErr::from)?;
         Ok(PyMeter {
-            inner,
+            inner: Some(inner),
             out: Vec::new(),
             offsets: Vec::new(),
             lengths: Vec::new(),
@@ -92,6 +93,7 @@ impl PyMeter {
         let direction = options::direction(direction)?;
         let action = options::action(action)?;
         let orig = orig_len.filter(|o| !o.is_none()).map(|o| exact_uint::<u32>(o, "orig_len")).transpose()?;
+        let meter = self.inner.as_mut().ok_or_else(closed)?;
         let out = &mut self.out;
         let mut run = |bytes: &[u8]| {
             let frame = Frame {
@@ -103,7 +105,7 @@ impl PyMeter {
                 direction,
                 action,
             };
-            meter_frame(&mut self.inner, &frame, out);
+            meter_frame(meter, &frame, out);
         };
         if let Ok(b) = data.cast::<PyBytes>() {
             run(b.as_bytes());
@@ -177,7 +179,8 @@ impl PyMeter {
             action,
         })
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let (meter, out) = (&mut self.inner, &mut self.out);
+        let meter = self.inner.as_mut().ok_or_else(closed)?;
+        let out = &mut self.out;
         // Skipped packets are counted under their reasons; they are not errors.
         py.detach(|| meter.process_frames(&packets, &mut |r: &Record| out.push(*r)));
         drop(buf);
@@ -186,46 +189,88 @@ impl PyMeter {
 
     /// Emit every flow still in the table (end of input); the meter stays usable.
     fn flush(&mut self, py: Python<'_>) -> PyResult<Vec<Py<PyRecord>>> {
+        let meter = self.inner.as_mut().ok_or_else(closed)?;
         let out = &mut self.out;
-        self.inner.flush(&mut |r: &Record| out.push(*r));
+        meter.flush(&mut |r: &Record| out.push(*r));
         to_records(py, &mut self.out)
     }
 
     /// Every counter by name, in the core's stable order.
     #[getter]
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        counters_dict(py, &self.inner)
+        counters_dict(py, self.meter()?)
     }
 
     /// Flows in the table now.
     #[getter]
-    fn active_flows(&self) -> u32 {
-        self.inner.active_flows()
+    fn active_flows(&self) -> PyResult<u32> {
+        Ok(self.meter()?.active_flows())
     }
 
     /// Start of the capture window being filled, in ns since the epoch; `None` before the first
     /// packet. A packet at or after its end (start + `window_secs`) closes it.
     #[getter]
-    fn window_start_ns(&self) -> Option<u64> {
-        self.inner.window_start_ns()
+    fn window_start_ns(&self) -> PyResult<Option<u64>> {
+        Ok(self.meter()?.window_start_ns())
     }
 
     /// Heap bytes the meter holds.
     #[getter]
-    fn heap_bytes(&self) -> usize {
-        self.inner.heap_bytes()
+    fn heap_bytes(&self) -> PyResult<usize> {
+        Ok(self.meter()?.heap_bytes())
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    /// Free the meter's tables now rather than when it is garbage-collected. Flows still in the
+    /// table are dropped (call `flush()` first to keep them). Every later call raises
+    /// `ValueError`; closing twice is allowed.
+    fn close(&mut self) {
+        self.inner = None;
+        self.out = Vec::new();
+        self.offsets = Vec::new();
+        self.lengths = Vec::new();
+        self.timestamps = Vec::new();
+        self.orig_lens = Vec::new();
+    }
+
+    /// `with flowlog.Meter() as meter:` closes the meter at the end of the block.
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&mut self, _args: &Bound<'_, PyTuple>) {
+        self.close();
     }
 
     fn __repr__(&self) -> String {
-        let c = self.inner.config();
+        let Some(m) = &self.inner else { return "Meter(closed)".to_string() };
+        let c = m.config();
         format!(
             "Meter(window_secs={}, max_flows={}, active_flows={}, packets_in={})",
             c.window_secs,
             c.max_flows,
-            self.inner.active_flows(),
-            self.inner.counters().packets_in
+            m.active_flows(),
+            m.counters().packets_in
         )
     }
+}
+
+impl PyMeter {
+    /// The meter, or `ValueError` once closed.
+    fn meter(&self) -> PyResult<&Meter> {
+        self.inner.as_ref().ok_or_else(closed)
+    }
+}
+
+/// The error of any call on a closed meter (as Python's own closed files raise).
+fn closed() -> PyErr {
+    PyValueError::new_err("the meter is closed")
 }
 
 /// Meter one frame, collecting finished records into `out`: the binding's only call of

@@ -305,3 +305,34 @@ def test_a_meter_used_from_another_thread_during_a_batch_is_refused_not_raced():
     done.set()
     t.join()
     assert errors and "borrow" in str(errors[0])
+
+
+def test_a_closed_meter_raises_value_error_from_every_method_and_closing_twice_is_fine():
+    frame = udp_frame("10.0.0.1", "192.0.2.9", 5353, 53)
+    m = flowlog.Meter(window_secs=60)
+    m.process(frame, T0)
+    assert m.closed is False and m.heap_bytes > 0
+    m.close()
+    assert m.closed is True and repr(m) == "Meter(closed)"
+    calls = [
+        lambda: m.process(frame, T0),
+        lambda: m.process_batch(frame, [0], [len(frame)], [T0]),
+        m.flush,
+        lambda: m.counters,
+        lambda: m.active_flows,
+        lambda: m.window_start_ns,
+        lambda: m.heap_bytes,
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="the meter is closed"):
+            call()
+    m.close()
+    assert m.closed
+
+
+def test_a_meter_used_as_a_context_manager_is_closed_at_the_end_of_the_block():
+    with flowlog.Meter(window_secs=60) as m:
+        m.process(udp_frame("10.0.0.1", "192.0.2.9", 5353, 53), T0)
+        (r,) = m.flush()
+        assert r.packets == 1
+    assert m.closed

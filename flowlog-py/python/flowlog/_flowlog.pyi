@@ -3,7 +3,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from os import PathLike
 
 from typing_extensions import Buffer
-from typing import Any, Final, Literal, TypedDict, Unpack, final, type_check_only
+from typing import Any, Final, Literal, Self, TypedDict, Unpack, final, type_check_only
 
 MAX_RECORD_LEN: Final[int]
 OPTION_NAMES: Final[list[str]]
@@ -166,6 +166,11 @@ class Meter:
     def window_start_ns(self) -> int | None: ...
     @property
     def heap_bytes(self) -> int: ...
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *_args: object) -> None: ...
 
 @final
 class PcapRecords(Iterator[Record]):
