@@ -20,6 +20,7 @@ pub mod key;
 mod mem;
 pub mod meter;
 pub mod parse;
+pub mod protocol;
 pub mod record;
 pub mod table;
 pub mod window;

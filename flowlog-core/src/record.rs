@@ -1,6 +1,8 @@
 //! The flow-log record (SPEC §5): one per flow key per capture window.
 
 use crate::key::FlowKey;
+use crate::protocol::{tcp_flags, TCP};
+use crate::window::NS_PER_SEC;
 
 /// Why a record was emitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,8 +53,8 @@ impl LogStatus {
     }
 }
 
-/// The TCP flags that end a connection: FIN (0x01) or RST (0x04).
-pub const TCP_FIN_OR_RST: u16 = 0x01 | 0x04;
+/// The TCP flags that end a connection: FIN or RST.
+pub const TCP_FIN_OR_RST: u16 = tcp_flags::FIN | tcp_flags::RST;
 
 /// One flow-log record. `Copy`; text fields the engine does not know (account, VPC, ENI ids)
 /// are written `-` by the text formats and left out of JSON.
@@ -93,19 +95,19 @@ impl Record {
     /// Whether a TCP FIN or RST was seen in this record.
     #[inline]
     pub fn closed(&self) -> bool {
-        self.key.protocol == 6 && self.tcp_flags & TCP_FIN_OR_RST != 0
+        self.key.protocol == TCP && self.tcp_flags & TCP_FIN_OR_RST != 0
     }
 
     /// `start` in floor seconds.
     #[inline]
     pub fn start_secs(&self) -> u64 {
-        self.start_ns / 1_000_000_000
+        self.start_ns / NS_PER_SEC
     }
 
     /// `end` in floor seconds.
     #[inline]
     pub fn end_secs(&self) -> u64 {
-        self.end_ns / 1_000_000_000
+        self.end_ns / NS_PER_SEC
     }
 
     /// End of the capture window, seconds since the epoch.

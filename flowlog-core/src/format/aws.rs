@@ -282,11 +282,13 @@ impl AwsFields {
     pub const DEFAULT: AwsFields = {
         let mut ids = [AwsField::Version; AwsField::COUNT];
         let mut i = 0;
-        while i < 14 {
+        // The version 2 fields, which come first in `AwsField::ALL`.
+        const VERSION_2_FIELDS: usize = 14;
+        while i < VERSION_2_FIELDS {
             ids[i] = AwsField::ALL[i];
             i += 1;
         }
-        AwsFields { ids, len: 14, version: 2 }
+        AwsFields { ids, len: VERSION_2_FIELDS as u8, version: 2 }
     };
 
     /// Parse a custom format: `${field}` tokens separated by spaces, e.g.
@@ -359,9 +361,8 @@ pub(crate) fn header(fields: &AwsFields, out: &mut Out<'_>) {
 /// one packet carried SYN and ACK together (`syn_ack`).
 #[inline]
 pub fn aws_tcp_flags(flags: u16, syn_ack: bool) -> u16 {
-    const FIN_SYN_RST_PSH_URG: u16 = 0x01 | 0x02 | 0x04 | 0x08 | 0x20;
-    const ACK: u16 = 0x10;
-    let mut v = flags & FIN_SYN_RST_PSH_URG;
+    use crate::protocol::tcp_flags::{ACK, FIN, PSH, RST, SYN, URG};
+    let mut v = flags & (FIN | SYN | RST | PSH | URG);
     if syn_ack {
         v |= ACK;
     }
@@ -401,7 +402,7 @@ pub(crate) fn record<const F: bool>(fields: &AwsFields, rec: &Record, out: &mut 
                 crate::key::Action::Accept => out.str("ACCEPT"),
                 crate::key::Action::Reject => out.str("REJECT"),
             },
-            // At most 0x3f: one byte.
+            // The six low flags at most: one byte.
             TcpFlags if has_tcp_flags(rec) => out.u8(aws_tcp_flags(rec.tcp_flags, rec.tcp_syn_ack) as u8),
             TcpFlags => out.byte(b'-'),
             Type if v6 => out.str("IPv6"),

@@ -282,7 +282,7 @@ const fn max(a: usize, b: usize) -> usize {
 /// engine only produces for TCP). Shared by every writer so they agree.
 #[inline]
 pub(crate) fn has_tcp_flags(rec: &Record) -> bool {
-    rec.key.protocol == 6 || rec.tcp_flags != 0
+    rec.key.protocol == crate::protocol::TCP || rec.tcp_flags != 0
 }
 
 /// Whether a record describes traffic (`OK`), as opposed to a NODATA/SKIPDATA row whose flow
@@ -293,4 +293,4 @@ pub(crate) fn has_traffic(rec: &Record) -> bool {
 }
 
 /// The widest time in seconds: `u64::MAX` ns, floored.
-pub(crate) const SECS_DIGITS: usize = text::decimal_len(u64::MAX / 1_000_000_000);
+pub(crate) const SECS_DIGITS: usize = text::decimal_len(u64::MAX / crate::window::NS_PER_SEC);

@@ -26,7 +26,11 @@ use super::jsonl::{extras, log_status, object_bound, Bound};
 use super::text::{Out, IPV6_TEXT, U16_DIGITS, U32_DIGITS, U64_DIGITS, U8_DIGITS};
 use super::{has_tcp_flags, has_traffic, SECS_DIGITS};
 use crate::key::{Action, Direction};
+use crate::protocol::tcp_flags::{ACK, FIN, PSH, RST, SYN, URG};
 use crate::record::Record;
+
+/// The flags Alibaba reports: the low six bits of the flags byte.
+const ALIBABA_TCP_FLAGS: u16 = FIN | SYN | RST | PSH | ACK | URG;
 
 // As in JSON lines, each key is one literal with its punctuation and the quotes of its value;
 // fixed values are part of the literal too.
@@ -78,7 +82,7 @@ pub(crate) fn record<const F: bool>(rec: &Record, o: &mut Out<'_, F>) {
     log_status(rec.log_status, o);
     if traffic && has_tcp_flags(rec) {
         o.str(",\"tcp-flags\":\"");
-        o.u8((rec.tcp_flags & 0x3f) as u8);
+        o.u8((rec.tcp_flags & ALIBABA_TCP_FLAGS) as u8);
         o.str("\",\"traffic_path\":\"-\",\"start-ns\":\"");
     } else {
         o.str(",\"tcp-flags\":\"-\",\"traffic_path\":\"-\",\"start-ns\":\"");

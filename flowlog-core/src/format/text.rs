@@ -9,6 +9,7 @@
 //! Never allocates.
 
 use super::FormatError;
+use crate::window::NS_PER_SEC;
 
 /// Widest decimal `u64` (`18446744073709551615`).
 pub(crate) const U64_DIGITS: usize = 20;
@@ -117,7 +118,7 @@ impl<const FAST: bool> Out<'_, FAST> {
     #[inline(always)]
     pub(crate) fn secs(&mut self, t: &Time) {
         if t.secs_len <= 8 {
-            self.u64(t.ns / NANOS);
+            self.u64(t.ns / NS_PER_SEC);
             return;
         }
         if let Some(dst) = self.slot(t.secs_len) {
@@ -140,7 +141,7 @@ impl<const FAST: bool> Out<'_, FAST> {
             return;
         }
         self.secs(t);
-        let fraction = (t.ns % NANOS) as u32;
+        let fraction = (t.ns % NS_PER_SEC) as u32;
         if let Some(dst) = self.slot(9) {
             if let Some((first, rest)) = dst.split_first_mut() {
                 *first = b'0' + (fraction / 100_000_000) as u8;
@@ -307,9 +308,6 @@ impl<const FAST: bool> Out<'_, FAST> {
     }
 }
 
-/// Nanoseconds in a second.
-const NANOS: u64 = 1_000_000_000;
-
 /// A time in nanoseconds whose seconds are converted to text once, to be written twice: alone
 /// ([`Out::secs`]) and as the leading digits of the nanoseconds ([`Out::nanos`]), which a record
 /// with both (JSON lines, CSV) would otherwise convert again within a 19-digit number.
@@ -327,7 +325,7 @@ pub(crate) struct Time {
 impl Time {
     #[inline(always)]
     pub(crate) fn new(ns: u64) -> Time {
-        let secs = ns / NANOS;
+        let secs = ns / NS_PER_SEC;
         let secs_len = decimal_len(secs);
         // Seconds fit 11 digits (`u64::MAX` ns is 18446744073 s), so the head is below 1000:
         // its four digits, without the leading zeros (unused below 9 digits).
@@ -542,14 +540,14 @@ mod tests {
         for digits in 1..=11 {
             let secs = 10u64.pow(digits - 1);
             cases.extend([
-                secs * NANOS,
-                (secs * 10 - 1).saturating_mul(NANOS).saturating_add(999_999_999),
-                secs * NANOS + 7,
+                secs * NS_PER_SEC,
+                (secs * 10 - 1).saturating_mul(NS_PER_SEC).saturating_add(999_999_999),
+                secs * NS_PER_SEC + 7,
             ]);
         }
         for ns in cases {
             let t = Time::new(ns);
-            assert_eq!(render(|o| o.secs(&t)), (ns / NANOS).to_string(), "{ns}");
+            assert_eq!(render(|o| o.secs(&t)), (ns / NS_PER_SEC).to_string(), "{ns}");
             assert_eq!(render(|o| o.nanos(&t)), ns.to_string(), "{ns}");
         }
     }
@@ -729,7 +727,7 @@ mod tests {
         #[test]
         fn time_text_equals_std_display(ns in any_width()) {
             let t = Time::new(ns);
-            prop_assert_eq!(render(|o| o.secs(&t)), (ns / NANOS).to_string());
+            prop_assert_eq!(render(|o| o.secs(&t)), (ns / NS_PER_SEC).to_string());
             prop_assert_eq!(render(|o| o.nanos(&t)), ns.to_string());
         }
 

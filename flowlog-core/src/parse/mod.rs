@@ -14,7 +14,7 @@ use crate::frag::{FragKey, FragTable};
 
 mod ipv4;
 mod ipv6;
-mod l4;
+pub(crate) mod l4;
 mod link;
 mod shim;
 mod tunnel;
