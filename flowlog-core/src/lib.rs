@@ -9,6 +9,8 @@
 //! lines, Alibaba SLS, AWS, CSV). [`Meter`] composes them.
 
 #![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod config;
 pub mod counters;

@@ -520,7 +520,8 @@ unsafe fn move_to_tail(links: &mut [Links], slot: u32) {
 unsafe fn unlink(links: &mut [Links], slot: u32) {
     let n = links.len();
     debug_assert!((slot as usize) < n - 1);
-    // SAFETY (all): by the contract, `slot` and every link are below `links.len()`.
+    // SAFETY: every access below is in bounds: by the contract, `slot` and every link are below
+    // `links.len()`.
     unsafe {
         let Links { prev, next } = *links.get_unchecked(slot as usize);
         debug_assert!((prev as usize) < n && (next as usize) < n);
@@ -538,7 +539,8 @@ unsafe fn unlink(links: &mut [Links], slot: u32) {
 unsafe fn push_tail(links: &mut [Links], slot: u32) {
     let ends = links.len() - 1;
     debug_assert!((slot as usize) < ends);
-    // SAFETY (all): `slot` and `ends` are below `links.len()`, and so is every link of the ring.
+    // SAFETY: every access below is in bounds: `slot` and `ends` are below `links.len()`, and so
+    // is every link of the ring.
     unsafe {
         let last = links.get_unchecked(ends).prev;
         debug_assert!((last as usize) <= ends);
