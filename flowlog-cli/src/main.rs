@@ -7,6 +7,7 @@ mod args;
 mod demo;
 mod error;
 mod output;
+mod pager;
 mod progress;
 mod read;
 

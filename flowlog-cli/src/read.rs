@@ -12,6 +12,7 @@ use flowlog_core::{Accounting, Config, Decap, Meter};
 use crate::args::ReadArgs;
 use crate::error::CliError;
 use crate::output::{Output, Target};
+use crate::pager::BackgroundPager;
 use crate::progress::Progress;
 
 /// Batches between two progress updates.
@@ -104,8 +105,7 @@ fn read_file(
         // The command owns its process, so it may take the risk mapping carries (SIGBUS when
         // another process truncates the file while it is read).
         let mut reader = CaptureReader::open_mapped(path).map_err(|e| input_error(&e))?;
-        // The second core runs the writer, which leaves it room for the page-table work too.
-        reader.page_in_background();
+        let _pager = BackgroundPager::start(&mut reader);
         meter_all(reader, meter, out, first_interface, progress, stats)
     };
     result.map_err(|e| input_error(&e))

@@ -893,45 +893,37 @@ fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
     assert_eq!((one_by_one, Ok(())), want, "single frames");
     assert_eq!(r.offset(), c.bytes.len() as u64);
 
-    // With the page-table work on a thread of its own, and the reader dropped halfway through.
-    let mut r = CaptureReader::open_mapped(&file.0).unwrap();
-    r.page_in_background();
-    assert_eq!(read_batched(Ok(r), 256), want, "batches, background paging");
-    let mut r = CaptureReader::open_mapped(&file.0).unwrap();
-    r.page_in_background();
-    for _ in 0..20_000 {
-        assert!(r.next_frame().unwrap().is_some());
-    }
-    drop(r);
-}
-
-/// SPEC §6 for a file truncated in place while it is read (log rotation by `copytruncate`): a
-/// file opened with `open` is read, not mapped, so the reader ends with `Truncated` or a clean
-/// end at what it had read, and the process lives on.
-#[test]
-fn a_file_truncated_in_place_while_opened_ends_with_an_error_or_a_clean_end() {
-    let mut c = pcap(Order::Le, false, 1);
-    for i in 0..4_000u32 {
-        let data = vec![(i % 251) as u8; 200 + (i % 7) as usize];
-        let n = data.len() as u32;
-        pcap_record(&mut c, Order::Le, i, 0, &data, n, expect(ns(i as u64, 0), 1, n, &data, 0));
-    }
-    let file = TempFile::new("truncated-in-place", &c.bytes);
-    let mut r = CaptureReader::open(&file.0).unwrap();
-    for _ in 0..10 {
-        assert!(r.next_frame().unwrap().is_some());
-    }
-    std::fs::OpenOptions::new().write(true).open(&file.0).unwrap().set_len(10).unwrap();
-    let mut n = 10;
-    let end = loop {
-        match r.next_frame() {
-            Ok(Some(_)) => n += 1,
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(e.kind),
+    // With the page-table work handed to a thread of the caller's, and the reader dropped
+    // halfway through.
+    for whole in [true, false] {
+        let mut r = CaptureReader::open_mapped(&file.0).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (send, receive) = std::sync::mpsc::sync_channel::<flowlog_core::capture::Pager>(1);
+        let done = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut pager = receive.recv().unwrap();
+            while !done.load(std::sync::atomic::Ordering::Acquire) {
+                pager.follow_reader();
+                std::thread::park_timeout(flowlog_core::capture::Pager::NAP);
+            }
+        });
+        send.send(r.hand_off_paging(thread.thread().clone()).unwrap()).unwrap();
+        assert!(r.hand_off_paging(thread.thread().clone()).is_none(), "paging is handed off once");
+        if whole {
+            assert_eq!(read_batched(Ok(r), 256), want, "batches, paging handed off");
+        } else {
+            for _ in 0..20_000 {
+                assert!(r.next_frame().unwrap().is_some());
+            }
+            drop(r);
         }
-    };
-    assert!(matches!(end, Ok(()) | Err(CaptureErrorKind::Truncated)), "{end:?}");
-    assert!(n < 4_000, "{n} frames read from a file truncated to 10 bytes");
+        stop.store(true, std::sync::atomic::Ordering::Release);
+        thread.thread().unpark();
+        thread.join().unwrap();
+    }
+    // A reader that reads a stream has no paging to hand off.
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    assert!(r.hand_off_paging(std::thread::current()).is_none());
 }
 
 #[test]

@@ -4,14 +4,15 @@
 //! Frames point straight into the page cache, so nothing is copied. What a mapping costs instead
 //! is the kernel's work on page tables: entering every page before it is read and removing the
 //! pages behind (so that resident memory stays bounded however large the file). [`MappedFile`]
-//! does both a window at a time, [`STEP`] bytes at a go, either on the reading thread or,
-//! after [`MappedFile::page_in_background`], on a thread of its own, so that on a machine with a
-//! spare core the reader only reads.
+//! does both a window at a time, [`STEP`] bytes at a go, either on the reading thread or, once
+//! handed off as a [`Pager`], on a thread the caller runs, so that on a machine with a spare core
+//! the reader only reads. The thread is the caller's (the `flowlog` command starts one): a
+//! library does not start threads in its host's process.
 
 use std::fs::File;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::thread::Thread;
 use std::time::Duration;
 
 use memmap2::{Advice, Mmap, UncheckedAdvice};
@@ -34,12 +35,10 @@ const STEP: usize = 1 << 20;
 /// core: it must cover the time a busy core takes to schedule the pager, or the reader meets
 /// pages not yet entered and takes the faults itself.
 const AHEAD: usize = 4 * STEP;
-/// With a background pager, the reader releases pages itself once this much lies unreleased
+/// With the paging handed off, the reader releases pages itself once this much lies unreleased
 /// behind it: the pager may wait long for a core while the reader goes on faulting pages in, and
 /// only releasing bounds the file's resident pages (to about `AHEAD + RELEASE_LAG + STEP`).
 const RELEASE_LAG: usize = 8 * STEP;
-/// How long the background pager sleeps when the reader has not moved a step.
-const PAGER_NAP: Duration = Duration::from_millis(2);
 
 impl<R: std::io::Read> CaptureReader<R> {
     /// Whether the next record is a whole, sane record of a mapped pcap file (and no error came
@@ -145,26 +144,50 @@ pub(super) struct MappedFile {
 enum Paging {
     /// The reading thread maps and releases pages itself.
     Inline(Window),
-    /// A pager thread does, following the position the reader publishes.
-    Background(Pager),
+    /// A [`Pager`] on another thread does, following the position the reader publishes.
+    HandedOff(Reader),
 }
 
 /// The window of pages in the page tables: `[released, populated)`.
 #[derive(Default)]
 struct Window {
-    /// Shared with the reader when the pager runs in the background: either may release.
+    /// Shared with the reader once the paging is handed off: either may release.
     released: Arc<AtomicUsize>,
     populated: usize,
 }
 
-struct Pager {
+/// The reader's side of handed-off paging.
+struct Reader {
+    /// Where the reader is, for the pager.
     position: Arc<AtomicUsize>,
     /// The pager's window's `released`.
     released: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// The pager's thread, woken at every step the reader moves.
+    pager: Thread,
     /// The step of the last position the pager was woken for.
     step: usize,
+}
+
+/// The page-table work of a mapped capture (entering the pages ahead of the reader, releasing
+/// those behind it), to be done on a thread of the caller's: see
+/// [`CaptureReader::hand_off_paging`](super::CaptureReader::hand_off_paging).
+pub struct Pager {
+    map: Arc<Mmap>,
+    window: Window,
+    position: Arc<AtomicUsize>,
+}
+
+impl Pager {
+    /// Keep the window around the reader's latest position in the page tables: enter the pages
+    /// up to a few MiB ahead of it, release the whole steps behind it. The pager's thread calls
+    /// it whenever it is woken (the reader wakes it each time it moves a MiB) and, in case a wake
+    /// is missed, every few milliseconds ([`Pager::NAP`]).
+    pub fn follow_reader(&mut self) {
+        self.window.follow(&self.map, self.position.load(Ordering::Acquire));
+    }
+
+    /// How long the pager's thread may sleep between two calls when it is not woken.
+    pub const NAP: Duration = Duration::from_millis(2);
 }
 
 impl MappedFile {
@@ -194,52 +217,29 @@ impl MappedFile {
     pub(super) fn follow(&mut self, position: usize) {
         match &mut self.paging {
             Paging::Inline(window) => window.follow(&self.map, position),
-            Paging::Background(pager) => {
-                pager.position.store(position, Ordering::Release);
-                if position.saturating_sub(pager.released.load(Ordering::Relaxed)) > RELEASE_LAG {
-                    release_behind(&self.map, &pager.released, position);
+            Paging::HandedOff(reader) => {
+                reader.position.store(position, Ordering::Release);
+                if position.saturating_sub(reader.released.load(Ordering::Relaxed)) > RELEASE_LAG {
+                    release_behind(&self.map, &reader.released, position);
                 }
-                if position / STEP != pager.step {
-                    pager.step = position / STEP;
-                    if let Some(t) = &pager.thread {
-                        t.thread().unpark();
-                    }
+                if position / STEP != reader.step {
+                    reader.step = position / STEP;
+                    reader.pager.unpark();
                 }
             }
         }
     }
 
-    /// Move the page-table work to a thread of its own. Stays inline when the thread cannot be
-    /// started.
-    pub(super) fn page_in_background(&mut self) {
-        let Paging::Inline(window) = &mut self.paging else { return };
+    /// Hand the page-table work to `pager`, a thread that runs the returned [`Pager`]; `None`
+    /// when it was handed off already.
+    pub(super) fn hand_off_paging(&mut self, pager: Thread) -> Option<Pager> {
+        let Paging::Inline(window) = &mut self.paging else { return None };
         let position = Arc::new(AtomicUsize::new(window.released.load(Ordering::Relaxed)));
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut window = std::mem::take(window);
+        let window = std::mem::take(window);
         let released = Arc::clone(&window.released);
-        let (map, at, done) = (Arc::clone(&self.map), Arc::clone(&position), Arc::clone(&stop));
-        let spawned = std::thread::Builder::new().name("flowlog-pager".into()).spawn(move || {
-            while !done.load(Ordering::Acquire) {
-                window.follow(&map, at.load(Ordering::Acquire));
-                std::thread::park_timeout(PAGER_NAP);
-            }
-        });
-        if let Ok(thread) = spawned {
-            self.paging =
-                Paging::Background(Pager { position, released, stop, thread: Some(thread), step: 0 });
-        }
-    }
-}
-
-impl Drop for MappedFile {
-    fn drop(&mut self) {
-        if let Paging::Background(pager) = &mut self.paging {
-            pager.stop.store(true, Ordering::Release);
-            if let Some(t) = pager.thread.take() {
-                t.thread().unpark();
-                let _ = t.join();
-            }
-        }
+        let reader = Reader { position: Arc::clone(&position), released, pager, step: 0 };
+        self.paging = Paging::HandedOff(reader);
+        Some(Pager { map: Arc::clone(&self.map), window, position })
     }
 }
 
@@ -334,15 +334,10 @@ mod tests {
     #[test]
     fn a_reader_ahead_of_a_pager_that_never_runs_releases_pages_itself() {
         let mut t = TempMap::new("stalled", 40 * STEP);
-        // A background pager whose thread never gets a core: only the reader can release.
-        let released = Arc::new(AtomicUsize::new(0));
-        t.mapped.paging = Paging::Background(Pager {
-            position: Arc::new(AtomicUsize::new(0)),
-            released: Arc::clone(&released),
-            stop: Arc::new(AtomicBool::new(false)),
-            thread: None,
-            step: 0,
-        });
+        // Paging handed off to a pager that never gets a core: only the reader can release.
+        let pager = t.mapped.hand_off_paging(std::thread::current()).unwrap();
+        let released = Arc::clone(&pager.window.released);
+        assert!(t.mapped.hand_off_paging(std::thread::current()).is_none(), "handed off once");
         let mut sum = 0u64;
         for position in (0..40 * STEP).step_by(STEP / 4) {
             sum += u64::from(t.mapped.bytes()[position]);

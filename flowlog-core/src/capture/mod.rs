@@ -57,6 +57,7 @@ mod pcap;
 mod pcapng;
 mod source;
 
+pub use mapped::Pager;
 pub use metered::MeteredCapture;
 
 use mapped::MappedFile;
@@ -270,13 +271,13 @@ impl CaptureReader<std::fs::File> {
         }
     }
 
-    /// For a mapped file, do the kernel's page-table work (entering the pages ahead of the read
-    /// position, removing those behind) on a thread of its own, so that on a machine with a
-    /// spare core the reading thread only reads. Nothing changes for a file read as a stream.
-    pub fn page_in_background(&mut self) {
-        if let Some(map) = self.source.mapped_mut() {
-            map.page_in_background();
-        }
+    /// For a mapped file, hand the kernel's page-table work (entering the pages ahead of the
+    /// read position, releasing those behind) to `pager`, a thread of the caller's that runs the
+    /// returned [`Pager`]: the reader wakes that thread (`unpark`) as it moves on, so that on a
+    /// machine with a spare core the reading thread only reads. `None`, and nothing changes, for
+    /// a file read as a stream or paging handed off already.
+    pub fn hand_off_paging(&mut self, pager: std::thread::Thread) -> Option<Pager> {
+        self.source.mapped_mut()?.hand_off_paging(pager)
     }
 }
 
