@@ -926,6 +926,35 @@ fn a_mapped_file_larger_than_the_mapping_window_reads_whole() {
     assert!(r.hand_off_paging(std::thread::current()).is_none());
 }
 
+/// SPEC §6 for a file truncated in place while it is read (log rotation by `copytruncate`): a
+/// file opened with `open` is read, not mapped, so the reader ends with `Truncated` or a clean
+/// end at what it had read, and the process lives on.
+#[test]
+fn a_file_truncated_in_place_while_opened_ends_with_an_error_or_a_clean_end() {
+    let mut c = pcap(Order::Le, false, 1);
+    for i in 0..4_000u32 {
+        let data = vec![(i % 251) as u8; 200 + (i % 7) as usize];
+        let n = data.len() as u32;
+        pcap_record(&mut c, Order::Le, i, 0, &data, n, expect(ns(i as u64, 0), 1, n, &data, 0));
+    }
+    let file = TempFile::new("truncated-in-place", &c.bytes);
+    let mut r = CaptureReader::open(&file.0).unwrap();
+    for _ in 0..10 {
+        assert!(r.next_frame().unwrap().is_some());
+    }
+    std::fs::OpenOptions::new().write(true).open(&file.0).unwrap().set_len(10).unwrap();
+    let mut n = 10;
+    let end = loop {
+        match r.next_frame() {
+            Ok(Some(_)) => n += 1,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e.kind),
+        }
+    };
+    assert!(matches!(end, Ok(()) | Err(CaptureErrorKind::Truncated)), "{end:?}");
+    assert!(n < 4_000, "{n} frames read from a file truncated to 10 bytes");
+}
+
 #[test]
 fn reading_frames_does_not_allocate_after_warm_up() {
     let mut c = pcapng();
