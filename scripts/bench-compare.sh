@@ -3,10 +3,12 @@
 # reading the same capture file.
 #
 # What it measures
-#   1. A synthetic VPC capture (shared/tools/gen_pcap.py: PACKETS packets, snaplen 128, heavy-tailed
-#      flows, IPv4/IPv6, VLANs) read by each tool, timed as a whole process (start-up, reading,
-#      metering, final flush/output) with hyperfine (or RUNS plain repeated runs when hyperfine is
-#      missing), and peak RSS from one run under `/usr/bin/time -v`:
+#   1. A synthetic VPC capture from the project's own generator (flowlog-testkit's gen_capture:
+#      PACKETS packets over PACKETS/20 heavy-tailed flows in 12 minutes, IMIX frame sizes cut to
+#      SNAPLEN bytes, IPv4/IPv6, VLANs, a little VXLAN and fragmentation) read by each tool, timed
+#      as a whole process (start-up, reading, metering, final flush/output) with hyperfine (or
+#      RUNS plain repeated runs when hyperfine is missing), and peak RSS from one run under
+#      `/usr/bin/time -v` (when it is installed):
 #        flowlog    target/release/flowlog read FILE --output /dev/null
 #        softflowd  softflowd -r FILE -d -6 -c none -m 4000000 -p PIDFILE
 #                   (-r reads the file and exits at EOF, -d stays in the foreground, no -n means no
@@ -21,37 +23,56 @@
 #                   n_meters = auto, i.e. several processes)
 #      Table: tool, seconds (mean ± sd), Mpps, peak RSS MiB, flows/records seen; then the ratios
 #      flowlog/softflowd and flowlog/nfstream in packets per second.
-#   2. The realistic corpus (shared/corpus/realistic/*.pcap of the most common link type)
+#   2. The realistic corpus (CORPUS/realistic/*.pcap of the most common link type)
 #      concatenated REPEAT times into one pcap (timestamps rebased so they ascend), and
 #      `cat FILE > /dev/null` against flowlog on it: how close flowlog gets to just reading the
 #      bytes from the page cache. Besides the table rows (RUNS runs of each, one tool after the
 #      other), PAIRS interleaved pairs (cat, then flowlog, again and again) give the ratio: each
 #      pair's two runs meet the same state of the machine, so a slow phase of a shared host moves
-#      both, and the median of the pairs' ratios is the figure reported.
+#      both, and the median of the pairs' ratios is the figure reported. Skipped when the corpus
+#      is missing.
 # How to run (from anywhere; paths are relative to the workspace root)
-#   scripts/bench-compare.sh
+#   scripts/bench-compare.sh [--install]
+#   --install: apt-get install the missing softflowd, pmacct, hyperfine and time, and pip install
+#   nfstream (as root, or through passwordless sudo). Without it nothing is installed: a tool that
+#   is missing is reported as such and the others run.
 # Environment overrides (defaults in brackets):
 #   PACKETS [2000000]  SNAPLEN [128]  SEED [1]  RUNS [3]  REPEAT [40]  PAIRS [21]
-#   GEN [../shared/tools/gen_pcap.py]  CORPUS [$FLOWLOG_CORPUS or ../shared/corpus]
+#   CORPUS [$FLOWLOG_CORPUS or ../shared/corpus]
 #   WORK [target/bench-compare]: where captures, configs and logs go (never committed)
-#   SKIP_INSTALL=1: do not apt-get/pip install missing tools
 #   TOOLS ["flowlog softflowd pmacctd nfstream"]: which tools to run
-# A tool that cannot be installed or run is reported as such; the script carries on.
+# Stops at the first error of its own (a build, the capture generator); a compared tool that fails
+# is reported as such and the script carries on.
 
-set -uo pipefail
+set -euo pipefail
+
+usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
+INSTALL=0
+for arg in "$@"; do
+    case $arg in
+    --install) INSTALL=1 ;;
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    *)
+        printf 'bench-compare.sh: unknown argument %s (see --help)\n' "$arg" >&2
+        exit 64
+        ;;
+    esac
+done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT" || exit 1
+cd "$ROOT"
 PACKETS=${PACKETS:-2000000}
 SNAPLEN=${SNAPLEN:-128}
 SEED=${SEED:-1}
 RUNS=${RUNS:-3}
 REPEAT=${REPEAT:-40}
 PAIRS=${PAIRS:-21}
-GEN=${GEN:-../shared/tools/gen_pcap.py}
 CORPUS=${CORPUS:-${FLOWLOG_CORPUS:-../shared/corpus}}
 WORK=${WORK:-target/bench-compare}
-SKIP_INSTALL=${SKIP_INSTALL:-0}
 TOOLS=${TOOLS:-"flowlog softflowd pmacctd nfstream"}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -60,46 +81,49 @@ say() { printf '== %s\n' "$*" >&2; }
 warn() { printf '!! %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
 want() { [[ " $TOOLS " == *" $1 "* ]]; }
+has_nfstream() { python3 -c 'import nfstream' >/dev/null 2>&1; }
 
-# ---- 1. tools -------------------------------------------------------------------------------
+# ---- 1. tools (only with --install) ---------------------------------------------------------
 install_missing() {
-    local pkgs=()
-    want softflowd && ! have softflowd && pkgs+=(softflowd)
-    want pmacctd && ! have pmacctd && pkgs+=(pmacct)
-    have hyperfine || pkgs+=(hyperfine)
-    [ -x /usr/bin/time ] || pkgs+=(time)
+    local pkgs=() sudo=()
+    if want softflowd && ! have softflowd; then pkgs+=(softflowd); fi
+    if want pmacctd && ! have pmacctd; then pkgs+=(pmacct); fi
+    if ! have hyperfine; then pkgs+=(hyperfine); fi
+    if [ ! -x /usr/bin/time ]; then pkgs+=(time); fi
+    if [ "$(id -u)" -ne 0 ]; then sudo=(sudo -n); fi
     if ((${#pkgs[@]})); then
-        local sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-        if have apt-get; then
-            say "installing ${pkgs[*]} (apt-get)"
-            $sudo apt-get update -qq >"$WORK/apt.log" 2>&1 &&
-                DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >>"$WORK/apt.log" 2>&1 ||
-                warn "apt-get install ${pkgs[*]} failed (see $WORK/apt.log); continuing without"
-        else
+        if ! have apt-get; then
             warn "no apt-get: cannot install ${pkgs[*]}"
+        else
+            say "installing ${pkgs[*]} (apt-get; log in $WORK/apt.log)"
+            "${sudo[@]}" apt-get update -qq >"$WORK/apt.log" 2>&1
+            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${pkgs[@]}" >>"$WORK/apt.log" 2>&1
         fi
     fi
-    if want nfstream && ! python3 -c 'import nfstream' 2>/dev/null; then
-        say "installing nfstream (pip)"
-        python3 -m pip install -q nfstream >"$WORK/pip.log" 2>&1 ||
-            warn "pip install nfstream failed (see $WORK/pip.log); continuing without"
+    if want nfstream && ! has_nfstream; then
+        say "installing nfstream (pip; log in $WORK/pip.log)"
+        python3 -m pip install -q nfstream >"$WORK/pip.log" 2>&1
     fi
 }
-[ "$SKIP_INSTALL" = 1 ] || install_missing
+if [ "$INSTALL" = 1 ]; then
+    install_missing
+fi
 
 # ---- 2. inputs ------------------------------------------------------------------------------
-FILE="$WORK/synthetic-p$PACKETS-s$SEED-l$SNAPLEN.pcap"
+FILE="$WORK/gen-capture-p$PACKETS-s$SEED-l$SNAPLEN.pcap"
 if [ ! -s "$FILE" ]; then
     say "generating $FILE"
-    python3 "$GEN" "$FILE.tmp" --packets "$PACKETS" --snaplen "$SNAPLEN" --seed "$SEED" && mv "$FILE.tmp" "$FILE" ||
-        { warn "capture generation failed"; exit 1; }
+    cargo run --release -q -p flowlog-testkit --example gen_capture -- "$FILE.tmp" --packets "$PACKETS" \
+        --flows $((PACKETS / 20 > 100 ? PACKETS / 20 : 100)) --seed "$SEED" --snaplen "$SNAPLEN" --imix --minutes 12
+    mv "$FILE.tmp" "$FILE"
 fi
 
 REAL="$WORK/realistic-x$REPEAT.pcap"
-if [ ! -s "$REAL" ]; then
+if [ ! -d "$CORPUS/realistic" ]; then
+    warn "no corpus at $CORPUS/realistic: the comparison with cat is skipped"
+elif [ ! -s "$REAL" ]; then
     say "concatenating $CORPUS/realistic/*.pcap x$REPEAT into $REAL"
-    python3 - "$CORPUS/realistic" "$REPEAT" "$REAL" <<'PY' || warn "could not build the realistic capture"
+    python3 - "$CORPUS/realistic" "$REPEAT" "$REAL" <<'PY'
 # Concatenate the records of every classic pcap in DIR with the most common link type into one
 # little-endian microsecond pcap, REPEAT times; timestamps are rebased to follow one another (real
 # gaps kept up to a minute, 1 s between files), so the result ascends like one long capture.
@@ -150,7 +174,7 @@ fi
 FLOWLOG="$ROOT/target/release/flowlog"
 if want flowlog; then
     say "building flowlog (release)"
-    cargo build --release -q -p flowlog-cli 2>"$WORK/cargo.log" || warn "cargo build failed (see $WORK/cargo.log)"
+    cargo build --release -q -p flowlog-cli
 fi
 
 cat >"$WORK/pmacctd.conf" <<EOF
@@ -188,7 +212,7 @@ available() {
     case $1 in
     flowlog) [ -x "$FLOWLOG" ] ;;
     softflowd | pmacctd) have "$1" ;;
-    nfstream) python3 -c 'import nfstream' 2>/dev/null ;;
+    nfstream) has_nfstream ;;
     cat) true ;;
     esac
 }
@@ -197,7 +221,13 @@ available() {
 flows_seen() { # tool logfile
     case $1 in
     softflowd) sed -n 's/^Flows expired: \([0-9]*\).*/\1/p' "$2" | head -n 1 ;;
-    pmacctd) [ -s "$WORK/pmacctd-flows.csv" ] && echo $(($(wc -l <"$WORK/pmacctd-flows.csv") - 1)) ;;
+    pmacctd)
+        if [ -s "$WORK/pmacctd-flows.csv" ]; then
+            echo $(($(wc -l <"$WORK/pmacctd-flows.csv") - 1))
+        else
+            echo "-"
+        fi
+        ;;
     nfstream) sed -n 's/^flows \([0-9]*\)$/\1/p' "$2" ;;
     *) echo "-" ;;
     esac
@@ -209,6 +239,7 @@ measure() {
     cmd=$(cmd_for "$tool" "$file")
     log="$WORK/$tool-$(basename "$file").log"
     M_SECS="" M_SD="" M_RSS="" M_FLOWS="-" M_STATUS=ok
+    local rc=0
     if ! available "$tool"; then
         M_STATUS="not installed"
         return
@@ -216,14 +247,12 @@ measure() {
     say "$tool: $cmd"
     # One run under GNU time for peak RSS and the exit status (also warms the page cache).
     if [ -x /usr/bin/time ]; then
-        /usr/bin/time -v -o "$log.time" bash -c "$cmd" >"$log" 2>&1
-        local rc=$?
+        /usr/bin/time -v -o "$log.time" bash -c "$cmd" >"$log" 2>&1 || rc=$?
         M_RSS=$(awk -F: '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$log.time")
     else
-        bash -c "$cmd" >"$log" 2>&1
-        local rc=$?
+        bash -c "$cmd" >"$log" 2>&1 || rc=$?
     fi
-    if [ $rc -ne 0 ]; then
+    if [ "$rc" -ne 0 ]; then
         M_STATUS="failed (exit $rc, see $log)"
         tail -n 3 "$log" >&2
         return
@@ -231,10 +260,12 @@ measure() {
     M_FLOWS=$(flows_seen "$tool" "$log")
     if have hyperfine; then
         # -N (no intermediate shell) unless the command needs one for a redirection.
-        local noshell=-N
-        [[ $cmd == *'>'* ]] && noshell=""
-        hyperfine $noshell --warmup 0 --runs "$RUNS" --export-json "$log.json" "$cmd" >/dev/null 2>"$log.hf" ||
-            { M_STATUS="hyperfine failed (see $log.hf)"; return; }
+        local shell=(-N)
+        if [[ $cmd == *'>'* ]]; then shell=(); fi
+        if ! hyperfine "${shell[@]}" --warmup 0 --runs "$RUNS" --export-json "$log.json" "$cmd" >/dev/null 2>"$log.hf"; then
+            M_STATUS="hyperfine failed (see $log.hf)"
+            return
+        fi
         read -r M_SECS M_SD < <(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 print("%.3f %.3f" % (r["mean"], r["stddev"] or 0))' "$log.json")
@@ -251,7 +282,9 @@ PY
     fi
 }
 
-mpps() { python3 -c "import sys; print(f'{$1 / $2 / 1e6:.3f}')"; }
+# Arithmetic on measured values, which reach Python as arguments, never as source text.
+mpps() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]) / 1e6:.3f}")' "$1" "$2"; }
+times() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}x")' "$1" "$2"; }
 
 declare -A SECS
 row() { # tool packets
@@ -274,7 +307,7 @@ for tool in $TOOLS; do
 done
 ratio() { # a b: pps(a)/pps(b) = secs(b)/secs(a)
     if [ -n "${SECS[$1]:-}" ] && [ -n "${SECS[$2]:-}" ]; then
-        printf '%s/%s packets per second: %s\n' "$1" "$2" "$(python3 -c "print(f'{${SECS[$2]} / ${SECS[$1]}:.2f}x')")"
+        printf '%s/%s packets per second: %s\n' "$1" "$2" "$(times "${SECS[$2]}" "${SECS[$1]}")"
     else
         printf '%s/%s packets per second: n/a\n' "$1" "$2"
     fi
@@ -294,7 +327,7 @@ if [ -s "$REAL" ]; then
         row "$tool" "$RP"
     done
     if [ -n "${SECS[cat]:-}" ] && [ -n "${SECS[flowlog]:-}" ]; then
-        python3 -c "print(f'flowlog takes {${SECS[flowlog]} / ${SECS[cat]}:.2f}x the time of cat (means of the rows)')"
+        printf 'flowlog takes %s the time of cat (means of the rows)\n' "$(times "${SECS[flowlog]}" "${SECS[cat]}")"
         say "$PAIRS interleaved pairs of cat and flowlog"
         python3 - "$PAIRS" "$REAL" "$FLOWLOG" <<'PY'
 import statistics, subprocess, sys, time
