@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use flowlog_benches::{ipv4_tcp_min_frames, traffic};
-use flowlog_core::frag::FragTable;
 use flowlog_core::parse::dissect;
+use flowlog_core::parse::FragTable;
 use flowlog_core::{Config, LinkType};
 use flowlog_testkit::FrameSize;
 

@@ -50,6 +50,17 @@ impl Accounting {
         }
     }
 
+    /// The bytes a packet counts: the IP length (as the parser read it, `ip_bytes`) or the
+    /// frame's wire length. Decided here, once, for the meter and [`crate::parse::dissect`]: the
+    /// parser itself only reads headers.
+    #[inline(always)]
+    pub fn bytes(self, ip_bytes: u64, wire_len: u32) -> u64 {
+        match self {
+            Accounting::Ip => ip_bytes,
+            Accounting::L2 => u64::from(wire_len),
+        }
+    }
+
     /// Parse `ip` or `l2`.
     pub fn from_name(s: &str) -> Option<Accounting> {
         match s {

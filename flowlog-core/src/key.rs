@@ -1,59 +1,6 @@
 //! The flow key (SPEC §3): what makes two packets the same unidirectional flow.
 
-use crate::parse::{Dissected, Transport};
-
-/// Which way a packet crossed its observation point, relative to the ENI (SPEC §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[repr(u8)]
-pub enum Direction {
-    /// Not known (no topology): written `-`.
-    #[default]
-    Unknown = 0,
-    /// Received by the ENI.
-    In = 1,
-    /// Sent by the ENI.
-    Out = 2,
-}
-
-impl Direction {
-    /// `in`, `out` or `-`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Unknown => "-",
-            Direction::In => "in",
-            Direction::Out => "out",
-        }
-    }
-
-    fn from_bits(b: u8) -> Direction {
-        match b & 3 {
-            1 => Direction::In,
-            2 => Direction::Out,
-            _ => Direction::Unknown,
-        }
-    }
-}
-
-/// The verdict on a packet: whether security groups and network ACLs let it through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[repr(u8)]
-pub enum Action {
-    /// Allowed (the default for a passive capture).
-    #[default]
-    Accept = 0,
-    /// Dropped.
-    Reject = 1,
-}
-
-impl Action {
-    /// `ACCEPT` or `REJECT`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Accept => "ACCEPT",
-            Action::Reject => "REJECT",
-        }
-    }
-}
+pub use crate::frame::{Action, Direction};
 
 /// A unidirectional flow key. `Copy`, 48 bytes, no padding, so that it hashes and compares as six
 /// words.
@@ -78,8 +25,8 @@ pub struct FlowKey {
     pub vlan: u16,
     /// IP protocol number.
     pub protocol: u8,
-    /// Bits 0–1 direction, bit 2 action, bit 3 set for IPv6.
-    packed: u8,
+    /// Bits 0–1 direction, bit 2 action, bit 3 set for IPv6 ([`pack`]).
+    pub(crate) packed: u8,
 }
 
 /// Which of a packet's ids enter its key (`Config::key_vlan`, `Config::key_tunnel`): all ones
@@ -114,7 +61,7 @@ const IPV6_BIT: u8 = 1 << 3;
 
 /// A key's `packed` byte: the direction, then the action and IP-version bits.
 #[inline(always)]
-fn packed(direction: Direction, action: Action, ip_version: u8) -> u8 {
+pub(crate) fn pack(direction: Direction, action: Action, ip_version: u8) -> u8 {
     let mut packed = direction as u8;
     if action == Action::Reject {
         packed |= ACTION_BIT;
@@ -138,71 +85,6 @@ impl FlowKey {
         protocol: 0,
         packed: 0,
     };
-
-    /// Build the key of a dissected packet. `key_vlan`/`key_tunnel` choose whether those ids count.
-    #[inline]
-    pub fn new(
-        d: &Dissected,
-        observation_point: u32,
-        direction: Direction,
-        action: Action,
-        key_vlan: bool,
-        key_tunnel: bool,
-    ) -> FlowKey {
-        let masks = KeyMasks::new(key_vlan, key_tunnel);
-        FlowKey::with_masks(d, observation_point, direction, action, masks)
-    }
-
-    /// [`FlowKey::new`] with `key_vlan`/`key_tunnel` given as masks, which cost no branch or
-    /// select per packet.
-    #[inline]
-    pub(crate) fn with_masks(
-        d: &Dissected,
-        observation_point: u32,
-        direction: Direction,
-        action: Action,
-        masks: KeyMasks,
-    ) -> FlowKey {
-        FlowKey {
-            src: d.src,
-            dst: d.dst,
-            observation_point,
-            tunnel_id: d.tunnel_id & masks.tunnel_id,
-            src_port: d.src_port,
-            dst_port: d.dst_port,
-            vlan: d.vlan & masks.vlan,
-            protocol: d.protocol,
-            packed: packed(direction, action, d.ip_version),
-        }
-    }
-
-    /// [`FlowKey::with_masks`] of the summary `t` stands for (what `Transport::dissected` gives
-    /// in the tests) with the ids `vlan` and `tunnel_id`, masked already ([`KeyMasks::vlan`],
-    /// [`KeyMasks::tunnel_id`]; 0 for an untagged packet, one that no tunnel carried).
-    #[inline(always)]
-    pub(crate) fn transport<const A: usize>(
-        t: &Transport<A>,
-        vlan: u16,
-        tunnel_id: u32,
-        observation_point: u32,
-        direction: Direction,
-        action: Action,
-    ) -> FlowKey {
-        let (mut src, mut dst) = ([0; 16], [0; 16]);
-        src[..A].copy_from_slice(&t.src);
-        dst[..A].copy_from_slice(&t.dst);
-        FlowKey {
-            src,
-            dst,
-            observation_point,
-            tunnel_id,
-            src_port: t.src_port,
-            dst_port: t.dst_port,
-            vlan,
-            protocol: t.protocol,
-            packed: packed(direction, action, Transport::<A>::IP_VERSION),
-        }
-    }
 
     /// 4 or 6.
     #[inline]
@@ -359,6 +241,7 @@ fn fold_mul(a: u64, b: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Dissected;
 
     fn dissected(v: u8) -> Dissected {
         let mut d = Dissected::EMPTY;
@@ -414,40 +297,6 @@ mod tests {
             assert_ne!(a, b, "change {i}");
             assert_ne!(b, a, "change {i}");
         }
-    }
-
-    /// The key of a [`Transport`] (with VLAN and tunnel ids or none) equals the key of its
-    /// summary, whatever the masks.
-    fn check_transport_key<const A: usize>(t: Transport<A>) {
-        for (direction, action) in [(Direction::Unknown, Action::Accept), (Direction::Out, Action::Reject)] {
-            for (key_vlan, key_tunnel) in [(false, false), (true, true)] {
-                for (vlan, tunnel_id) in [(0, 0), (0x0abc, 0), (0, 0x00ab_cdef), (0x0fff, 1)] {
-                    let mut d = t.dissected();
-                    (d.vlan, d.tunnel_id) = (vlan, tunnel_id);
-                    let want = FlowKey::new(&d, 0x8000_0003, direction, action, key_vlan, key_tunnel);
-                    let masks = KeyMasks::new(key_vlan, key_tunnel);
-                    let (vlan, tunnel_id) = (masks.vlan(vlan), masks.tunnel_id(tunnel_id));
-                    let got = FlowKey::transport(&t, vlan, tunnel_id, 0x8000_0003, direction, action);
-                    assert_eq!(got.words(), want.words());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn transport_key_is_the_key_of_its_summary() {
-        let (protocol, src_port, dst_port, tcp_flags, bytes) = (6, 40000, 443, 0x12, 60);
-        check_transport_key(Transport {
-            src: [10, 0, 0, 1],
-            dst: [192, 168, 7, 9],
-            protocol,
-            src_port,
-            dst_port,
-            tcp_flags,
-            bytes,
-        });
-        let (src, dst) = ([0x20; 16], [0xfe; 16]);
-        check_transport_key(Transport { src, dst, protocol, src_port, dst_port, tcp_flags, bytes });
     }
 
     #[test]

@@ -322,18 +322,14 @@ impl FlowTable {
     /// index grown since, `home` is still a bucket, as the index never shrinks: the hint is
     /// merely worse.)
     ///
-    /// # Safety
-    /// `home` is a bucket that [`FlowTable::prefetch_index`] of this table returned (or 0): it
-    /// lies within the index in use, which never shrinks, so the probe reads go unchecked.
     #[inline(always)]
-    pub(crate) unsafe fn prefetch_slot(&self, home: u32, hash: u64) -> u32 {
+    pub(crate) fn prefetch_slot(&self, home: u32, hash: u64) -> u32 {
         let (tag_mask, want_tag) = (self.tag_mask, self.tag(hash));
         let mut i = home as usize;
         for _ in 0..4 {
-            debug_assert!(i < self.buckets);
-            // SAFETY: `i` is `home` (a bucket in use, by the contract) or what `next_bucket`
-            // made of a bucket in use: below `buckets` ≤ the index's length.
-            let e = unsafe { *self.index.get_unchecked(i) };
+            // `home` came from `prefetch_index` and the index never shrinks, so every probe is in
+            // the index: the check never fails, and keeps this hint from ever misreading.
+            let Some(&e) = self.index.get(i) else { return NIL };
             if e == EMPTY {
                 return NIL;
             }

@@ -25,21 +25,16 @@ impl Timestamp {
     }
 }
 
-/// Where a packet falls relative to the current window.
+/// Where a packet falls relative to the current window ([`WindowClock::place`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    /// In the current window, at this time.
-    Current(u64),
-    /// Later than the current window: roll over to the window starting at `start_ns`, then place
-    /// the packet at `ts_ns`.
-    Rollover {
-        /// Start of the new window.
-        start_ns: u64,
-        /// The packet's time.
-        ts_ns: u64,
-    },
-    /// Before the current window: counted in it, its time clamped to the window start.
-    Late(u64),
+pub struct Placement {
+    /// The packet's time in its window: its own, or the window start for a late packet.
+    pub ts_ns: u64,
+    /// It opens a window: the first packet, or one at or after the current window's end (a
+    /// rollover, straight to the packet's own window however many lie between).
+    pub opens: bool,
+    /// It is earlier than the current window: counted in it, at its start.
+    pub late: bool,
 }
 
 /// The meter's clock and current window.
@@ -55,12 +50,6 @@ pub struct WindowClock {
     /// Largest timestamp seen (SPEC §4: "the meter's clock").
     clock_ns: u64,
 }
-
-/// Bit of [`WindowClock::place_marked`]'s mark: the packet opens a window (the first packet, or
-/// a rollover).
-pub(crate) const OPENS: u8 = 2;
-/// Bit of [`WindowClock::place_marked`]'s mark: the packet is late.
-pub(crate) const LATE: u8 = 4;
 
 impl WindowClock {
     /// A clock for windows of `window_secs` (≥ 1, validated by `Config`).
@@ -101,32 +90,19 @@ impl WindowClock {
 
     /// Advance the clock with a packet at `ts_ns` and say where it falls. A jump over many empty
     /// windows is one rollover, straight to the packet's window (SPEC §4).
-    #[inline]
-    pub fn place(&mut self, ts_ns: u64) -> Placement {
-        let first = self.open_ns == 0;
-        match self.place_marked(ts_ns) {
-            (ts, 0) => Placement::Current(ts),
-            (ts, LATE) => Placement::Late(ts),
-            (ts, _) if first => Placement::Current(ts),
-            (ts, _) => Placement::Rollover { start_ns: self.start_ns, ts_ns: ts },
-        }
-    }
-
-    /// [`WindowClock::place`] as the meter records it: the packet's time in its window (the
-    /// window start for a late packet) and a mark, 0 for a packet in the current window, else
-    /// [`OPENS`] or [`LATE`].
     #[inline(always)]
-    pub(crate) fn place_marked(&mut self, ts_ns: u64) -> (u64, u8) {
+    pub fn place(&mut self, ts_ns: u64) -> Placement {
         self.clock_ns = self.clock_ns.max(ts_ns);
+        // Before the first packet `open_ns` is 0, so no time is in the current window.
         if ts_ns >= self.start_ns && ts_ns - self.start_ns < self.open_ns {
-            return (ts_ns, 0);
+            return Placement { ts_ns, opens: false, late: false };
         }
         if self.open_ns != 0 && ts_ns < self.start_ns {
-            return (self.start_ns, LATE);
+            return Placement { ts_ns: self.start_ns, opens: false, late: true };
         }
         self.start_ns = self.align(ts_ns);
         self.open_ns = self.window_ns;
-        (ts_ns, OPENS)
+        Placement { ts_ns, opens: true, late: false }
     }
 }
 
@@ -146,10 +122,11 @@ mod tests {
     #[test]
     fn first_packet_opens_its_window_later_one_rolls_over() {
         let mut w = WindowClock::new(60);
-        assert_eq!(w.place(61 * S), Placement::Current(61 * S));
+        assert_eq!(w.place(61 * S), Placement { ts_ns: 61 * S, opens: true, late: false });
         assert_eq!(w.current_start_ns(), Some(60 * S));
-        assert_eq!(w.place(119 * S), Placement::Current(119 * S));
-        assert_eq!(w.place(120 * S), Placement::Rollover { start_ns: 120 * S, ts_ns: 120 * S });
+        assert_eq!(w.place(119 * S), Placement { ts_ns: 119 * S, opens: false, late: false });
+        assert_eq!(w.place(120 * S), Placement { ts_ns: 120 * S, opens: true, late: false });
+        assert_eq!(w.current_start_ns(), Some(120 * S));
     }
 
     #[test]
@@ -157,17 +134,15 @@ mod tests {
         let mut w = WindowClock::new(600);
         w.place(10 * S);
         let years = 3 * 365 * 86_400 * S;
-        assert_eq!(
-            w.place(years + 7 * S),
-            Placement::Rollover { start_ns: w.align(years), ts_ns: years + 7 * S }
-        );
+        assert_eq!(w.place(years + 7 * S), Placement { ts_ns: years + 7 * S, opens: true, late: false });
+        assert_eq!(w.current_start_ns(), Some(w.align(years)));
     }
 
     #[test]
     fn late_packet_is_clamped_to_the_window_start_and_clock_does_not_go_back() {
         let mut w = WindowClock::new(60);
         w.place(130 * S);
-        assert_eq!(w.place(59 * S), Placement::Late(120 * S));
+        assert_eq!(w.place(59 * S), Placement { ts_ns: 120 * S, opens: false, late: true });
         assert_eq!(w.clock_ns(), 130 * S);
     }
 

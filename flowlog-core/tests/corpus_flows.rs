@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
 use flowlog_core::capture::CaptureReader;
-use flowlog_core::frag::FragTable;
+use flowlog_core::parse::FragTable;
 use flowlog_core::parse::{dissect, Dissected, Skip};
 use flowlog_core::{Config, Decap, Timestamp};
 use flowlog_testkit::corpus_dir;

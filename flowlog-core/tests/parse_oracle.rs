@@ -4,7 +4,7 @@
 //! never panic and never invent addresses.
 
 use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
-use flowlog_core::frag::FragTable;
+use flowlog_core::parse::FragTable;
 use flowlog_core::parse::{dissect, Dissected, LinkType};
 use flowlog_core::{Config, Decap};
 use flowlog_testkit::{ethertype, Pkt};

@@ -3,7 +3,7 @@
 //! with evictions, rollovers, late packets, missing and out-of-range timestamps, fragments and
 //! garbage, at batch sizes around the look-ahead and far above it.
 
-use flowlog_core::meter::BATCH_LOOKAHEAD;
+use flowlog_core::meter::LOOKAHEAD;
 use flowlog_core::{Config, Counters, Frame, LinkType, Meter, Record, Timestamp};
 use flowlog_testkit::{FrameSize, SplitMix64, TrafficSpec};
 use proptest::prelude::*;
@@ -86,7 +86,7 @@ fn sequential(config: Config, traffic: &[Owned]) -> (Vec<Record>, Counters, usiz
     let mut records = Vec::new();
     let mut skipped = 0;
     for o in traffic {
-        skipped += meter.process(&frame(o), &mut |r: &Record| records.push(*r)).is_err() as usize;
+        skipped += meter.process(&frame(o), &mut |r: &Record| records.push(*r)).skip().is_some() as usize;
     }
     meter.flush(&mut |r: &Record| records.push(*r));
     (records, *meter.counters(), skipped)
@@ -126,7 +126,7 @@ fn batches_of_every_size_around_the_look_ahead_meter_exactly_as_packet_by_packet
     assert!(c.late_packets > 10 && c.bad_timestamp > 10 && skipped > 10, "{c:?}");
     assert!(c.metered > 4000 && c.is_conserved(), "{c:?}");
     // Every size up to three look-aheads: each boundary of the pipeline's stages falls in it.
-    for batch in (1..=3 * BATCH_LOOKAHEAD).chain([1000, traffic.len()]) {
+    for batch in (1..=3 * LOOKAHEAD).chain([1000, traffic.len()]) {
         assert_same(config, &traffic, batch);
     }
 }

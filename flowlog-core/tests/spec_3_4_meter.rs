@@ -3,7 +3,7 @@
 //! Packets are raw IPv4 (LINKTYPE_RAW) from the testkit's builder, so every expected value below is
 //! read straight off the packet: bytes = the IPv4 total length, 20 + the L4 header + the payload.
 
-use flowlog_core::{Config, EndReason, Frame, LinkType, Meter, Record, Skip, Timestamp};
+use flowlog_core::{Config, EndReason, Frame, LinkType, Meter, Outcome, Record, Skip, Timestamp};
 use flowlog_testkit::{tcp_flags, Pkt};
 
 const S: u64 = 1_000_000_000;
@@ -45,7 +45,10 @@ impl Harness {
         let mut frame = Frame::new(0, LinkType::RAW, pkt);
         frame.ts = ts;
         let records = &mut self.records;
-        self.meter.process(&frame, &mut |r: &Record| records.push(*r))
+        match self.meter.process(&frame, &mut |r: &Record| records.push(*r)) {
+            Outcome::Metered => Ok(()),
+            Outcome::Skipped(skip) => Err(skip),
+        }
     }
 
     fn at(&mut self, ts_ns: u64, pkt: &[u8]) {
@@ -255,7 +258,9 @@ fn assert_id_is_keyed_only_when_asked(
             for (i, id) in [5, 6, 5].into_iter().enumerate() {
                 let f = frame(id, inner_tcp);
                 let mut sink = |r: &Record| records.push(*r);
-                meter.process(&Frame::new(T0 + i as u64 * S, LinkType::ETHERNET, &f), &mut sink).unwrap();
+                assert!(meter
+                    .process(&Frame::new(T0 + i as u64 * S, LinkType::ETHERNET, &f), &mut sink)
+                    .is_metered());
             }
             meter.flush(&mut |r: &Record| records.push(*r));
             let mut by_id: Vec<(u32, u64, u64)> =

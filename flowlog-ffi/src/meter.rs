@@ -11,7 +11,7 @@
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use flowlog_core::{Config, Frame, FrameSource, Meter, Record};
+use flowlog_core::{Config, Frame, FrameSource, Meter, Outcome, Record};
 
 use crate::error::{copy_message, write_message, Failure, FlowlogStatus, LastError};
 use crate::panic::{boundary, boundary_or};
@@ -132,8 +132,8 @@ impl FlowlogMeter {
                 Err(what) => return (done, last, Err(Failure::InvalidAt(what, done))),
             };
             last = match meter.process(&frame, &mut handoff(out, pending)) {
-                Ok(()) => FlowlogSkip::None,
-                Err(skip) => skip.into(),
+                Outcome::Metered => FlowlogSkip::None,
+                Outcome::Skipped(skip) => skip.into(),
             };
             done += 1;
         }

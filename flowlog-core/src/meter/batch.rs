@@ -11,7 +11,7 @@ use super::{Meter, Sink};
 use crate::frame::Frame;
 use crate::key::{Action, Direction};
 use crate::parse::LinkType;
-use crate::window::{self, Timestamp, WindowClock};
+use crate::window::{Timestamp, WindowClock};
 
 impl Meter {
     /// Frames a binding hands [`Meter::process_batch`] at a time: enough to keep its look-ahead
@@ -103,7 +103,7 @@ impl Meter {
 #[inline]
 fn opens_window(clock: &mut WindowClock, ts: Timestamp) -> bool {
     let resolved = clock.resolve(ts);
-    clock.place_marked(resolved).1 & window::OPENS != 0
+    clock.place(resolved).opens
 }
 
 /// Packets a batch call reads by index as frames, so that a caller's own layout of packets is

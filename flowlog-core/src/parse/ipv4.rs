@@ -58,15 +58,15 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
     } else {
         Frag::None
     };
-    Ok(L3 { l4_off: off + ihl, end, l4: true, frag })
+    Ok(L3 { l4_off: off + ihl, end, l4_readable: true, frag })
 }
 
-/// The fixed header `h` when it is the fast path's shape ([`parse_plain`]: IHL 5, a total length
+/// The fixed header `h` when it is the fast path's shape ([`parse_fast`]: IHL 5, a total length
 /// that covers the header, not a fragment): its total length and protocol, else `None`.
 #[inline(always)]
-pub(crate) fn plain_len_protocol(h: &[u8; MIN_LEN]) -> Option<(u16, u8)> {
+pub(crate) fn fast_len_protocol(h: &[u8; MIN_LEN]) -> Option<(u16, u8)> {
     let total = be16(&h[field::TOTAL_LEN]);
-    let plain = h[field::VER_IHL] == VER_IHL_PLAIN
+    let plain = h[field::VER_IHL] == VER_IHL_NO_OPTIONS
         && usize::from(total) >= MIN_LEN
         && be16(&h[field::FLAGS_FRAG]) & (MF | OFFSET) == 0;
     plain.then_some((total, h[field::PROTOCOL]))
@@ -81,16 +81,16 @@ pub(crate) fn addrs(h: &[u8; MIN_LEN]) -> ([u8; 4], [u8; 4]) {
 }
 
 /// Version 4, IHL 5: a header without options.
-const VER_IHL_PLAIN: u8 = 0x45;
+const VER_IHL_NO_OPTIONS: u8 = 0x45;
 
-/// The common IPv4 header in one step, for the fast path of [`super::dissect_into`]: IHL 5, a total
+/// The common IPv4 header in one step, for the fast path of [`super::fast`]: IHL 5, a total
 /// length that covers the header, not a fragment. Fills `d` as [`parse`] would and returns the L4
 /// offset and the end of the readable L4 bytes, or `None` for any other header (options, a length
 /// of 0, a fragment, wrong version, cut off), which [`parse`] handles.
 #[inline(always)]
-pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
+pub(crate) fn parse_fast(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
     let h: &[u8; MIN_LEN] = bytes(frame, off)?;
-    let (total, protocol) = plain_len_protocol(h)?;
+    let (total, protocol) = fast_len_protocol(h)?;
     let total = usize::from(total);
     d.ip_version = 4;
     d.src[..4].copy_from_slice(&h[field::SRC]);

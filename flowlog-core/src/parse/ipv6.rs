@@ -89,7 +89,12 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
                 // Non-first fragment: no L4 header; the protocol is the fragment header's.
                 d.protocol = next;
                 set_bytes(d, payload_len, jumbo, orig_len, off);
-                return Ok(L3 { l4_off: p + 8, end, l4: false, frag: Frag::NonFirst { id, protocol: next } });
+                return Ok(L3 {
+                    l4_off: p + 8,
+                    end,
+                    l4_readable: false,
+                    frag: Frag::NonFirst { id, protocol: next },
+                });
             }
             if of & 1 != 0 {
                 frag = Frag::First { id, protocol: next };
@@ -104,17 +109,17 @@ pub(crate) fn parse(frame: &[u8], off: usize, orig_len: u32, d: &mut Dissected) 
     if !complete {
         d.notes.insert(Notes::BAD_IPV6_CHAIN);
     }
-    Ok(L3 { l4_off: p, end, l4: complete, frag })
+    Ok(L3 { l4_off: p, end, l4_readable: complete, frag })
 }
 
-/// The common IPv6 header in one step, for the fast path of [`super::dissect_into`]: a non-zero
+/// The common IPv6 header in one step, for the fast path of [`super::fast`]: a non-zero
 /// payload length and an upper-layer next header (no extension header). Fills `d` as [`parse`]
 /// would and returns the L4 offset and the end of the readable L4 bytes, or `None` for any other
 /// header (extension chain, jumbogram, length 0, wrong version, cut off), which [`parse`] handles.
 #[inline(always)]
-pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
+pub(crate) fn parse_fast(frame: &[u8], off: usize, d: &mut Dissected) -> Option<(usize, usize)> {
     let h: &[u8; HEADER_LEN] = bytes(frame, off)?;
-    let (payload_len, nh) = len_next_header(h)?;
+    let (payload_len, nh) = fast_len_next_header(h)?;
     let payload_len = usize::from(payload_len);
     d.ip_version = 6;
     d.src.copy_from_slice(&h[field::SRC]);
@@ -125,10 +130,10 @@ pub(crate) fn parse_plain(frame: &[u8], off: usize, d: &mut Dissected) -> Option
     Some((l4_off, frame.len().min(l4_off + payload_len)))
 }
 
-/// The fixed header `h` when it is the fast path's shape ([`parse_plain`]: a non-zero payload
+/// The fixed header `h` when it is the fast path's shape ([`parse_fast`]: a non-zero payload
 /// length, no extension header): its payload length and next header, else `None`.
 #[inline(always)]
-pub(crate) fn len_next_header(h: &[u8; HEADER_LEN]) -> Option<(u16, u8)> {
+pub(crate) fn fast_len_next_header(h: &[u8; HEADER_LEN]) -> Option<(u16, u8)> {
     let payload_len = be16(&h[field::PAYLOAD_LEN]);
     let nh = h[field::NEXT_HEADER];
     let plain = h[field::VERSION] >> 4 == 6 && payload_len != 0 && !is_extension(nh);

@@ -97,12 +97,12 @@ pub(crate) fn eth_type(h: &[u8; ETH_LEN]) -> u16 {
     be16(&h[eth::TYPE_OR_LEN])
 }
 
-/// The common link header in one step, for the fast path of [`super::dissect_into`]: an Ethernet
+/// The common link header in one step, for the fast path of [`super::fast`]: an Ethernet
 /// II header with at most one 802.1Q or 802.1ad tag. Returns the offset of the payload, its
 /// ethertype and the VLAN id (0 when untagged), or `None` for anything else (802.3/LLC, a second
 /// tag, VN-Tag, a cut-off header), which the general walk handles.
 #[inline(always)]
-pub(crate) fn ethernet_plain(frame: &[u8]) -> Option<(usize, u16, u16)> {
+pub(crate) fn ethernet_fast(frame: &[u8]) -> Option<(usize, u16, u16)> {
     let h: &[u8; eth::LEN] = bytes(frame, 0)?;
     let t = be16(&h[eth::TYPE_OR_LEN]);
     if t != ethertype::VLAN && t != ethertype::QINQ {
@@ -120,7 +120,7 @@ pub(crate) fn ethernet_plain(frame: &[u8]) -> Option<(usize, u16, u16)> {
 /// untagged Ethernet header whose ethertype is the tag's (its addresses are not the frame's;
 /// nothing reads them), followed by the tag's payload at the same place. The direct paths read a
 /// tagged frame through it with their untagged offsets; they take only IP behind it, so a second
-/// tag is declined there, as [`ethernet_plain`] declines it. `None` for any other frame.
+/// tag is declined there, as [`ethernet_fast`] declines it. `None` for any other frame.
 #[inline(always)]
 pub(crate) fn one_tag(frame: &[u8]) -> Option<(u16, &[u8])> {
     let h: &[u8; eth::LEN + vlan::LEN] = bytes(frame, 0)?;

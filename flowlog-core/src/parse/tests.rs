@@ -1,9 +1,10 @@
 //! Unit tests of `dissect`, one per SPEC §2 sentence. Packets are built by the small helpers at
 //! the top; every expected value is worked out by hand from the bytes built.
 
+use super::fast::Fast;
+use super::udp_tunnels::TunnelFilter;
 use super::*;
 use crate::config::{Accounting, Config, Decap, PortList};
-use crate::frag::FragTable;
 
 const S: u64 = 1_000_000_000;
 const A: [u8; 4] = [10, 0, 0, 1];
@@ -780,19 +781,35 @@ fn cuts_at_every_length_never_panic_and_give_the_right_reason() {
 
 // ---- fast path -------------------------------------------------------------------------------
 
+/// A summary as the meter counts it: bytes and notes by the configured accounting (the tiers
+/// report the IP length; the accounting is applied after them, as here).
+fn accounted(config: &Config, mut d: Dissected, orig_len: u32) -> Dissected {
+    d.bytes = config.accounting.bytes(d.bytes, orig_len);
+    d.notes = d.notes.under(config.accounting);
+    d
+}
+
 /// The general walk alone, with every UDP datagram checked against the tunnel lists.
 fn walk_only(config: &Config, frame: &[u8], orig_len: u32) -> Result<Dissected, Skip> {
     let mut frags = FragTable::new(16);
     let mut d = Dissected::EMPTY;
-    walk(LinkType::ETHERNET, frame, orig_len, S, config, &TunnelFilter::ANY, &mut frags, &mut d)?;
-    Ok(d)
+    let settings = Settings { config, tunnels: &TunnelFilter::CHECK_EVERY_PORT };
+    walk::walk(
+        LinkType::ETHERNET,
+        Captured { data: frame, orig_len, ts_ns: S },
+        settings,
+        &mut frags,
+        &mut d,
+    )?;
+    Ok(accounted(config, d, orig_len))
 }
 
-/// The fast path alone: `Some` when it took the frame.
+/// The fast path's outer headers alone: `Some` when it took the frame.
 fn plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let mut d = Dissected::EMPTY;
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
-    dissect_plain(frame, orig_len, config, &tunnels, &mut d).then_some(d)
+    let settings = Settings { config, tunnels: &tunnels };
+    matches!(fast::outer(frame, settings, &mut d), Fast::Done).then(|| accounted(config, d, orig_len))
 }
 
 /// Every configuration the fast path reads.
@@ -961,10 +978,11 @@ fn damaged_generated_frame(
 /// the frame.
 fn transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
-    let v4 = ipv4_transport(LinkType::ETHERNET, frame, orig_len, config, &tunnels).map(|t| t.dissected());
-    let v6 = ipv6_transport(LinkType::ETHERNET, frame, orig_len, config, &tunnels).map(|t| t.dissected());
+    let settings = Settings { config, tunnels: &tunnels };
+    let v4 = direct::ipv4(frame, settings).map(|t| t.dissected());
+    let v6 = direct::ipv6(frame, settings).map(|t| t.dissected());
     assert!(v4.is_none() || v6.is_none());
-    v4.or(v6)
+    v4.or(v6).map(|d| accounted(config, d, orig_len))
 }
 
 #[test]
@@ -1047,9 +1065,16 @@ fn a_udp_header_needs_only_its_ports_captured_on_the_transport_paths() {
 fn fast_then_walk(config: &Config, frame: &[u8], orig_len: u32) -> Result<Dissected, Skip> {
     let mut frags = FragTable::new(16);
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
+    let settings = Settings { config, tunnels: &tunnels };
     let mut d = Dissected::EMPTY;
-    dissect_into(LinkType::ETHERNET, frame, orig_len, S, config, &tunnels, &mut frags, &mut d)?;
-    Ok(d)
+    dissect_into(
+        LinkType::ETHERNET,
+        Captured { data: frame, orig_len, ts_ns: S },
+        settings,
+        &mut frags,
+        &mut d,
+    )?;
+    Ok(accounted(config, d, orig_len))
 }
 
 #[test]
@@ -1068,9 +1093,10 @@ fn a_tunnel_behind_a_plain_outer_header_is_dissected_as_the_walk_alone_dissects_
     let mut handed = 0;
     for config in fast_path_configs() {
         let tunnels = TunnelFilter::new(&config.tunnel_ports);
+        let settings = Settings { config: &config, tunnels: &tunnels };
         for f in spec.generate() {
             let mut d = Dissected::EMPTY;
-            if matches!(plain(&f.data, f.orig_len, &config, &tunnels, &mut d), Plain::Tunnel { .. }) {
+            if matches!(fast::outer(&f.data, settings, &mut d), Fast::Tunnel(_)) {
                 handed += 1;
             }
             assert_eq!(
@@ -1124,16 +1150,19 @@ proptest::proptest! {
 /// end (a tunnel inside goes on in the walk, which `fast_then_walk` covers).
 fn vxlan_plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
+    let settings = Settings { config, tunnels: &tunnels };
     let mut d = Dissected::EMPTY;
-    let Plain::Tunnel { off, next: Next::Vxlan, ids } = plain(frame, orig_len, config, &tunnels, &mut d)
-    else {
+    let Fast::Tunnel(at) = fast::outer(frame, settings, &mut d) else {
         return None;
     };
+    if at.next != Next::Vxlan {
+        return None;
+    }
     let outer = d;
-    match vxlan_plain(frame, off, ids, orig_len, config, &tunnels, &mut d) {
-        Plain::Done => Some(d),
-        Plain::Tunnel { .. } => None,
-        Plain::Declined => {
+    match fast::vxlan_inner(frame, at, settings, &mut d) {
+        Fast::Done => Some(accounted(config, d, orig_len)),
+        Fast::Tunnel(_) => None,
+        Fast::Declined => {
             // Declined, it leaves the outer summary for the walk.
             assert_eq!(d, outer);
             None
@@ -1180,7 +1209,7 @@ fn the_vxlan_fast_path_agrees_with_the_walk_on_generated_traffic() {
 /// as the summary it stands for: `Some` when it took the frame.
 fn vxlan_transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
-    let (vni, inner) = vxlan_inner(LinkType::ETHERNET, frame, config, &tunnels)?;
+    let (vni, inner) = direct::vxlan_inner(frame, Settings { config, tunnels: &tunnels })?;
     let mut d = transport_only(config, inner, orig_len)?;
     d.tunnel_id = vni;
     Some(d)
@@ -1249,7 +1278,7 @@ fn the_direct_vxlan_path_takes_untagged_tcp_and_udp_and_declines_every_other_sha
 /// The direct paths behind one VLAN tag ([`one_vlan_tag`], then the untagged direct paths on
 /// what follows it), as the summary they stand for: `Some` when one took the frame.
 fn tagged_transport_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
-    let (vlan, untagged) = one_vlan_tag(LinkType::ETHERNET, frame)?;
+    let (vlan, untagged) = direct::behind_one_tag(frame)?;
     let direct = transport_only(config, untagged, orig_len);
     let mut d = direct.or_else(|| vxlan_transport_only(config, untagged, orig_len))?;
     d.vlan = vlan;
@@ -1405,4 +1434,41 @@ proptest::proptest! {
             }
         }
     }
+}
+
+// ---- the direct paths' keys ------------------------------------------------------------------
+
+/// The key of a [`direct::DirectPacket`] (with VLAN and tunnel ids or none) equals the key of its
+/// summary, whatever the masks.
+fn check_transport_key<const A: usize>(t: direct::DirectPacket<A>) {
+    for (direction, action) in [(Direction::Unknown, Action::Accept), (Direction::Out, Action::Reject)] {
+        for (key_vlan, key_tunnel) in [(false, false), (true, true)] {
+            for (vlan, tunnel_id) in [(0, 0), (0x0abc, 0), (0, 0x00ab_cdef), (0x0fff, 1)] {
+                let mut d = t.dissected();
+                (d.vlan, d.tunnel_id) = (vlan, tunnel_id);
+                let want = FlowKey::new(&d, 0x8000_0003, direction, action, key_vlan, key_tunnel);
+                let masks = KeyMasks::new(key_vlan, key_tunnel);
+                let mut frame = Frame::new(0, LinkType::ETHERNET, &[]);
+                (frame.observation_point, frame.direction, frame.action) = (0x8000_0003, direction, action);
+                let got = t.key(vlan, tunnel_id, &frame, masks);
+                assert_eq!(got.words(), want.words());
+            }
+        }
+    }
+}
+
+#[test]
+fn transport_key_is_the_key_of_its_summary() {
+    let (protocol, src_port, dst_port, tcp_flags, ip_bytes) = (6, 40000, 443, 0x12, 60);
+    check_transport_key(direct::DirectPacket {
+        src: [10, 0, 0, 1],
+        dst: [192, 168, 7, 9],
+        protocol,
+        src_port,
+        dst_port,
+        tcp_flags,
+        ip_bytes,
+    });
+    let (src, dst) = ([0x20; 16], [0xfe; 16]);
+    check_transport_key(direct::DirectPacket { src, dst, protocol, src_port, dst_port, tcp_flags, ip_bytes });
 }

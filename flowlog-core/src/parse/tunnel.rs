@@ -166,7 +166,7 @@ pub(crate) fn gre(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
 /// A VXLAN header at `off`, then an Ethernet frame.
 #[inline]
 pub(crate) fn vxlan(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
-    let (vni, inner) = vxlan_plain(frame, off).ok_or(Skip::TruncatedL2)?;
+    let (vni, inner) = vxlan_fields(frame, off).ok_or(Skip::TruncatedL2)?;
     ids.tunnel_id = vni;
     Ok((inner, Next::Ethernet))
 }
@@ -174,7 +174,7 @@ pub(crate) fn vxlan(frame: &[u8], off: usize, ids: &mut Ids) -> Step {
 /// The VNI of a VXLAN header at `off` and where the inner Ethernet frame starts, as [`vxlan`]
 /// reads them, or `None` when the header was not captured.
 #[inline(always)]
-pub(crate) fn vxlan_plain(frame: &[u8], off: usize) -> Option<(u32, usize)> {
+pub(crate) fn vxlan_fields(frame: &[u8], off: usize) -> Option<(u32, usize)> {
     let h: &[u8; vxlan_field::LEN] = bytes(frame, off)?;
     Some((be32(&h[vxlan_field::VNI_WORD]) >> 8, off + vxlan_field::LEN))
 }

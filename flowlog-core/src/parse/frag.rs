@@ -5,7 +5,7 @@
 //! is the first entry of a bucket and each entry links to the next. Lookups and inserts are O(1)
 //! expected; all memory is reserved in [`FragTable::new`].
 
-use crate::parse::Dissected;
+use super::Dissected;
 
 /// How long a first fragment is remembered, in nanoseconds of packet time.
 pub const LIFETIME_NS: u64 = 30_000_000_000;
