@@ -2,8 +2,8 @@
 //! fields are consistent (IP version 4 or 6, IPv4 addresses fit in 4 bytes).
 #![no_main]
 
-use flowlog_core::parse::FragTable;
 use flowlog_core::parse::dissect;
+use flowlog_core::parse::FragTable;
 use flowlog_core::{Config, Decap, LinkType};
 use libfuzzer_sys::fuzz_target;
 

@@ -37,16 +37,28 @@ impl Input<'_> {
     }
 
     fn u32(&mut self) -> u32 {
-        if self.u8() % 2 == 0 { u32::MAX } else { u32::from_le_bytes(self.bytes()) }
+        if self.u8() % 2 == 0 {
+            u32::MAX
+        } else {
+            u32::from_le_bytes(self.bytes())
+        }
     }
 
     fn u16(&mut self) -> u16 {
-        if self.u8() % 2 == 0 { u16::MAX } else { u16::from_le_bytes(self.bytes()) }
+        if self.u8() % 2 == 0 {
+            u16::MAX
+        } else {
+            u16::from_le_bytes(self.bytes())
+        }
     }
 
     /// The widest IPv6 text (eight 4-digit groups), or any 16 bytes.
     fn addr(&mut self) -> [u8; 16] {
-        if self.u8() % 2 == 0 { [0xff; 16] } else { self.bytes() }
+        if self.u8() % 2 == 0 {
+            [0xff; 16]
+        } else {
+            self.bytes()
+        }
     }
 
     /// Any record, the engine's invariants aside (a binding formats records it is given).
@@ -113,7 +125,12 @@ fuzz_target!(|input: &[u8]| {
         let Err(FormatError::BufferTooSmall { required }) = f.write_record(&rec, &mut []) else {
             panic!("an empty buffer holds no line");
         };
-        assert!(required <= f.record_len_bound(), "{:?}: {required} > bound {}", f.kind(), f.record_len_bound());
+        assert!(
+            required <= f.record_len_bound(),
+            "{:?}: {required} > bound {}",
+            f.kind(),
+            f.record_len_bound()
+        );
         assert!(f.record_len_bound() <= Formatter::MAX_RECORD_LEN);
         let mut unchecked = [0u8; Formatter::MAX_RECORD_LEN];
         assert_eq!(f.write_record(&rec, &mut unchecked), Ok(required));

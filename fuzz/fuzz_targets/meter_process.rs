@@ -7,7 +7,12 @@ use flowlog_core::{Config, Frame, LinkType, Meter, Record, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
-    let config = Config { window_secs: 1 + (input.first().copied().unwrap_or(0) % 120) as u64, max_flows: 4, max_fragments: 2, ..Config::default() };
+    let config = Config {
+        window_secs: 1 + (input.first().copied().unwrap_or(0) % 120) as u64,
+        max_flows: 4,
+        max_fragments: 2,
+        ..Config::default()
+    };
     let mut meter = Meter::new(config.clone()).unwrap();
     let mut records: Vec<Record> = Vec::new();
     let mut sink = |r: &Record| records.push(*r);
