@@ -150,7 +150,7 @@ typedef enum flowlog_format {
   FLOWLOG_FORMAT_CSV = 3,
 } flowlog_format;
 
-// A capture file being read. Create with `flowlog_capture_open`, free with
+// The packets of a capture file, not metered. Create with `flowlog_capture_open`, free with
 // `flowlog_capture_free`. One thread at a time.
 typedef struct flowlog_capture flowlog_capture;
 
@@ -159,24 +159,61 @@ typedef struct flowlog_capture flowlog_capture;
 // between threads, as Go does with goroutines, is fine).
 typedef struct flowlog_meter flowlog_meter;
 
-// One frame read from a capture. `data` points into the capture handle and stays valid until the
-// next call on that handle (or its free).
-typedef struct flowlog_frame {
-  // The captured bytes.
-  const uint8_t *data;
-  // How many captured bytes.
-  size_t len;
-  // Capture time in ns since the epoch (when `ts_kind` is `FLOWLOG_TS_KIND_NS`, else 0).
-  uint64_t ts_ns;
-  // A `flowlog_ts_kind` value.
-  uint32_t ts_kind;
-  // Link type of the interface.
-  uint32_t link_type;
-  // Length on the wire.
-  uint32_t orig_len;
-  // Interface index over all sections of the file (0 for pcap): use it as observation point.
-  uint32_t interface;
-} flowlog_frame;
+// The records of a capture file, metered through a meter of their own. Create with
+// `flowlog_read_pcap`, take the records with `flowlog_pcap_records_next`, free with
+// `flowlog_pcap_records_free`. One thread at a time.
+typedef struct flowlog_pcap_records flowlog_pcap_records;
+
+// A list of UDP ports: the first `len` entries of `ports` count.
+typedef struct flowlog_port_list {
+  // The ports.
+  uint16_t ports[FLOWLOG_MAX_PORTS];
+  // How many of `ports` are used (at most `FLOWLOG_MAX_PORTS`).
+  uint32_t len;
+} flowlog_port_list;
+
+// UDP ports that mark each tunnel, by destination port (Teredo: either port).
+typedef struct flowlog_tunnel_ports {
+  // VXLAN (default 4789, 8472).
+  struct flowlog_port_list vxlan;
+  // Geneve (default 6081).
+  struct flowlog_port_list geneve;
+  // GTP-U (default 2152).
+  struct flowlog_port_list gtp_u;
+  // Teredo (default 3544).
+  struct flowlog_port_list teredo;
+  // MPLS over UDP (default 6635).
+  struct flowlog_port_list mpls_udp;
+  // GRE over UDP (default 4754).
+  struct flowlog_port_list gre_udp;
+} flowlog_tunnel_ports;
+
+// A meter's configuration. Fill it with `flowlog_config_default`, then change fields.
+typedef struct flowlog_config {
+  // Capture window in seconds (1 ..= 3162240000). Default 600.
+  uint64_t window_secs;
+  // Seed of the session table's hash, used when `use_hash_seed` is true; otherwise each meter
+  // draws a random one. Output never depends on it.
+  uint64_t hash_seed;
+  // Session-table capacity in flows (1 ..= 2^28), reserved at construction. Default 65536.
+  uint32_t max_flows;
+  // First-fragment table capacity (1 ..= 2^28). Default 4096.
+  uint32_t max_fragments;
+  // A `flowlog_decap` value. Default `FLOWLOG_DECAP_ALL`.
+  uint32_t decap;
+  // A `flowlog_accounting` value. Default `FLOWLOG_ACCOUNTING_IP`.
+  uint32_t accounting;
+  // Write ICMP type * 256 + code into the destination port. Default false.
+  bool icmp_in_ports;
+  // Add the innermost VLAN id to the flow key. Default false.
+  bool key_vlan;
+  // Add the innermost tunnel id to the flow key. Default false.
+  bool key_tunnel;
+  // Use `hash_seed` instead of a random seed. Default false.
+  bool use_hash_seed;
+  // UDP tunnel ports.
+  struct flowlog_tunnel_ports tunnel_ports;
+} flowlog_config;
 
 // One flow-log record (SPEC §5). Plain data: copy it, keep it, pass it back to
 // `flowlog_format_records`. Enum fields hold the values of the enum named in their comment.
@@ -233,81 +270,6 @@ typedef struct flowlog_record {
   uint8_t reserved[6];
 } flowlog_record;
 
-// A list of UDP ports: the first `len` entries of `ports` count.
-typedef struct flowlog_port_list {
-  // The ports.
-  uint16_t ports[FLOWLOG_MAX_PORTS];
-  // How many of `ports` are used (at most `FLOWLOG_MAX_PORTS`).
-  uint32_t len;
-} flowlog_port_list;
-
-// UDP ports that mark each tunnel, by destination port (Teredo: either port).
-typedef struct flowlog_tunnel_ports {
-  // VXLAN (default 4789, 8472).
-  struct flowlog_port_list vxlan;
-  // Geneve (default 6081).
-  struct flowlog_port_list geneve;
-  // GTP-U (default 2152).
-  struct flowlog_port_list gtp_u;
-  // Teredo (default 3544).
-  struct flowlog_port_list teredo;
-  // MPLS over UDP (default 6635).
-  struct flowlog_port_list mpls_udp;
-  // GRE over UDP (default 4754).
-  struct flowlog_port_list gre_udp;
-} flowlog_tunnel_ports;
-
-// A meter's configuration. Fill it with `flowlog_config_default`, then change fields.
-typedef struct flowlog_config {
-  // Capture window in seconds (1 ..= 3162240000). Default 600.
-  uint64_t window_secs;
-  // Seed of the session table's hash, used when `use_hash_seed` is true; otherwise each meter
-  // draws a random one. Output never depends on it.
-  uint64_t hash_seed;
-  // Session-table capacity in flows (1 ..= 2^28), reserved at construction. Default 65536.
-  uint32_t max_flows;
-  // First-fragment table capacity (1 ..= 2^28). Default 4096.
-  uint32_t max_fragments;
-  // A `flowlog_decap` value. Default `FLOWLOG_DECAP_ALL`.
-  uint32_t decap;
-  // A `flowlog_accounting` value. Default `FLOWLOG_ACCOUNTING_IP`.
-  uint32_t accounting;
-  // Write ICMP type * 256 + code into the destination port. Default false.
-  bool icmp_in_ports;
-  // Add the innermost VLAN id to the flow key. Default false.
-  bool key_vlan;
-  // Add the innermost tunnel id to the flow key. Default false.
-  bool key_tunnel;
-  // Use `hash_seed` instead of a random seed. Default false.
-  bool use_hash_seed;
-  // UDP tunnel ports.
-  struct flowlog_tunnel_ports tunnel_ports;
-} flowlog_config;
-
-// One packet of a batch: where its bytes are in the batch buffer, and how it was captured.
-typedef struct flowlog_packet {
-  // Offset of the captured bytes in the buffer.
-  size_t offset;
-  // Capture time in ns since the epoch (read when `ts_kind` is `FLOWLOG_TS_KIND_NS`).
-  uint64_t ts_ns;
-  // Captured bytes (`offset + len` must not exceed the buffer length).
-  uint32_t len;
-  // Length on the wire (may exceed `len` when the capture was cut at a snaplen).
-  uint32_t orig_len;
-  // Link type (LINKTYPE_* value: 1 Ethernet, 101 raw IP, ...).
-  uint32_t link_type;
-  // Interface index or ENI the packet was seen on.
-  uint32_t observation_point;
-  // A `flowlog_ts_kind` value.
-  uint8_t ts_kind;
-  // A `flowlog_direction` value.
-  uint8_t direction;
-  // A `flowlog_action` value.
-  uint8_t action;
-  // Zero.
-  uint8_t reserved[5];
-} flowlog_packet;
-
 // What happened to every packet given to a meter, in the order (and with the names) of the
 // core's `Counters::NAMES`. `packets_in = metered + unsupported_link + truncated_l2 + non_ip +
 // bad_ip_header`.
@@ -346,6 +308,49 @@ typedef struct flowlog_counters {
   uint64_t record_packets;
 } flowlog_counters;
 
+// One frame read from a capture. `data` points into the capture handle and stays valid until the
+// next call on that handle (or its free).
+typedef struct flowlog_frame {
+  // The captured bytes.
+  const uint8_t *data;
+  // How many captured bytes.
+  size_t len;
+  // Capture time in ns since the epoch (when `ts_kind` is `FLOWLOG_TS_KIND_NS`, else 0).
+  uint64_t ts_ns;
+  // A `flowlog_ts_kind` value.
+  uint32_t ts_kind;
+  // Link type of the interface.
+  uint32_t link_type;
+  // Length on the wire.
+  uint32_t orig_len;
+  // Interface index over all sections of the file (0 for pcap): use it as observation point.
+  uint32_t interface;
+} flowlog_frame;
+
+// One packet of a batch: where its bytes are in the batch buffer, and how it was captured.
+typedef struct flowlog_packet {
+  // Offset of the captured bytes in the buffer.
+  size_t offset;
+  // Capture time in ns since the epoch (read when `ts_kind` is `FLOWLOG_TS_KIND_NS`).
+  uint64_t ts_ns;
+  // Captured bytes (`offset + len` must not exceed the buffer length).
+  uint32_t len;
+  // Length on the wire (may exceed `len` when the capture was cut at a snaplen).
+  uint32_t orig_len;
+  // Link type (LINKTYPE_* value: 1 Ethernet, 101 raw IP, ...).
+  uint32_t link_type;
+  // Interface index or ENI the packet was seen on.
+  uint32_t observation_point;
+  // A `flowlog_ts_kind` value.
+  uint8_t ts_kind;
+  // A `flowlog_direction` value.
+  uint8_t direction;
+  // A `flowlog_action` value.
+  uint8_t action;
+  // Zero.
+  uint8_t reserved[5];
+} flowlog_packet;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -353,6 +358,65 @@ extern "C" {
 // The library version, `"MAJOR.MINOR.PATCH"` (compare with the header's `FLOWLOG_VERSION`).
 // A static string: never free it.
 const char *flowlog_version(void);
+
+// Open a pcap or pcapng file (recognised by its magic number) to meter it through a meter of
+// its own, configured by `config`: `read_pcap` of every binding. Each interface of the file is
+// its own observation point. The file is read with `read()`, never memory-mapped, so a file
+// another process truncates while it is read gives `FLOWLOG_STATUS_CAPTURE_TRUNCATED` or a
+// clean end, never `SIGBUS`.
+//
+// On success `*out` is the handle. On failure `*out` is untouched and, when `err` is not NULL, a
+// NUL-terminated message goes into `err`: `FLOWLOG_STATUS_INVALID_CONFIG`, `FLOWLOG_STATUS_IO`
+// (cannot open or read), `CAPTURE_UNSUPPORTED`, `CAPTURE_TRUNCATED`, `CAPTURE_MALFORMED`,
+// `NULL_ARG`.
+//
+// # Safety
+// `path` NULL or a NUL-terminated string; `config` NULL or valid; `out` NULL or writable; `err`
+// NULL or writable for `err_len` bytes.
+enum flowlog_status flowlog_read_pcap(const char *path,
+                                      const struct flowlog_config *config,
+                                      struct flowlog_pcap_records **out,
+                                      char *err,
+                                      size_t err_len);
+
+// Write the next records of the file, oldest first, into `out` (room for `cap` records, `cap`
+// at least 1) and their number into `*written`; the file is metered as far as needed, and
+// flushed at its end. `*written` is 0 only at the end: every record has been handed out.
+//
+// A damaged file (SPEC §6): first every record of the packets before the damage, then
+// `FLOWLOG_STATUS_CAPTURE_TRUNCATED` (or `_MALFORMED`, `_UNSUPPORTED`, `_IO`) with `*written` 0
+// and the message, naming the byte offset, in `flowlog_pcap_records_last_error`; every later
+// call returns the same status.
+//
+// # Safety
+// `records` from `flowlog_read_pcap`; `out` writable for `cap` records; `written` writable.
+enum flowlog_status flowlog_pcap_records_next(struct flowlog_pcap_records *records,
+                                              struct flowlog_record *out,
+                                              size_t cap,
+                                              size_t *written);
+
+// The counters of the meter the file goes through, so far.
+//
+// # Safety
+// `records` from `flowlog_read_pcap`; `out` writable.
+enum flowlog_status flowlog_pcap_records_counters(const struct flowlog_pcap_records *records,
+                                                  struct flowlog_counters *out);
+
+// The message of the last failed call on this handle (see `flowlog_meter_last_error`).
+//
+// # Safety
+// `records` NULL or from `flowlog_read_pcap`; `buf` writable for `len` bytes; `out_len` NULL or
+// writable.
+enum flowlog_status flowlog_pcap_records_last_error(const struct flowlog_pcap_records *records,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_len);
+
+// Close the file and free the handle and its meter. `NULL` is a no-op.
+//
+// # Safety
+// `records` NULL or from `flowlog_read_pcap`, not yet freed.
+void flowlog_pcap_records_free(struct flowlog_pcap_records *records);
 
 // Open a pcap or pcapng file (recognised by its magic number) and read its header.
 //

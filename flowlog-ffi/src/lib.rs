@@ -40,7 +40,7 @@ pub mod types;
 
 use std::ffi::c_char;
 
-pub use capture::{FlowlogCapture, FlowlogFrame};
+pub use capture::{FlowlogCapture, FlowlogFrame, FlowlogPcapRecords};
 pub use error::{FlowlogStatus, FLOWLOG_ERROR_MAX};
 pub use format::FLOWLOG_MAX_RECORD_LEN;
 pub use meter::FlowlogMeter;

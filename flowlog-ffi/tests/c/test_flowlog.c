@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flowlog.h"
 
@@ -496,6 +497,102 @@ static void aws_fields(void) {
              FLOWLOG_STATUS_INVALID_ARG);
 }
 
+/* ---- read_pcap: the records of a capture file ---- */
+
+/* A pcap file (LE, µs, Ethernet) of `n` IPv4/UDP packets 10.0.0.1:1111 -> 10.0.0.2:53, packet i at
+ * second i; `cut` bytes are dropped from its end. */
+static void write_pcap(const char *path, int n, size_t cut) {
+    uint8_t frame[42] = {0};
+    frame[12] = 0x08; /* Ethernet, IPv4 */
+    uint8_t ip[28] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+                      0x04, 0x57, 0, 53, 0, 8, 0, 0};
+    memcpy(frame + 14, ip, sizeof ip);
+    size_t len = 24 + (size_t)n * (16 + sizeof frame);
+    uint8_t *file = xmalloc(len), *at = file;
+    uint32_t head[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    memcpy(at, head, sizeof head);
+    at += sizeof head;
+    for (int i = 0; i < n; i++) {
+        uint32_t rec[4] = {1700000000u + (uint32_t)i, 0, sizeof frame, sizeof frame};
+        memcpy(at, rec, sizeof rec);
+        memcpy(at + sizeof rec, frame, sizeof frame);
+        at += sizeof rec + sizeof frame;
+    }
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL && fwrite(file, 1, len - cut, f) == len - cut);
+    if (f) fclose(f);
+    free(file);
+}
+
+/* Take records from `r` 7 at a time until the end or an error; how many, and the last status. */
+static size_t drain_pcap_records(flowlog_pcap_records *r, flowlog_status *end) {
+    flowlog_record out[7];
+    size_t total = 0, n = 0;
+    while ((*end = flowlog_pcap_records_next(r, out, 7, &n)) == FLOWLOG_STATUS_OK && n > 0) {
+        total += n;
+    }
+    return total;
+}
+
+static void read_pcap(void) {
+    char path[] = "/tmp/flowlog-c-read-pcap-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0) return;
+    close(fd);
+    char err[FLOWLOG_ERROR_MAX];
+    flowlog_config cfg;
+    CHECK_ST(flowlog_config_default(&cfg), FLOWLOG_STATUS_OK);
+    cfg.window_secs = 1; /* every packet closes the window before it: one record per packet */
+    flowlog_status end;
+    flowlog_pcap_records *r = NULL;
+
+    /* A whole file: every record, then the end (again on every later call). */
+    write_pcap(path, 3000, 0);
+    CHECK_ST(flowlog_read_pcap(path, &cfg, &r, err, sizeof err), FLOWLOG_STATUS_OK);
+    CHECK(drain_pcap_records(r, &end) == 3000 && end == FLOWLOG_STATUS_OK);
+    flowlog_record one;
+    size_t n = 1;
+    CHECK_ST(flowlog_pcap_records_next(r, &one, 1, &n), FLOWLOG_STATUS_OK);
+    CHECK(n == 0);
+    flowlog_counters c;
+    CHECK_ST(flowlog_pcap_records_counters(r, &c), FLOWLOG_STATUS_OK);
+    CHECK(c.packets_in == 3000 && c.records == 3000);
+    CHECK_ST(flowlog_pcap_records_next(r, &one, 0, &n), FLOWLOG_STATUS_INVALID_ARG);
+    flowlog_pcap_records_free(r);
+
+    /* Cut inside the last packet: the records of every packet before it, then the error. */
+    write_pcap(path, 3000, 5);
+    CHECK_ST(flowlog_read_pcap(path, &cfg, &r, err, sizeof err), FLOWLOG_STATUS_OK);
+    CHECK(drain_pcap_records(r, &end) == 2999 && end == FLOWLOG_STATUS_CAPTURE_TRUNCATED);
+    CHECK_ST(flowlog_pcap_records_last_error(r, err, sizeof err, NULL), FLOWLOG_STATUS_OK);
+    CHECK(strstr(err, "at byte") != NULL);
+    CHECK_ST(flowlog_pcap_records_next(r, &one, 1, &n), FLOWLOG_STATUS_CAPTURE_TRUNCATED);
+    flowlog_pcap_records_free(r);
+
+    /* Truncated in place while it is read (log rotation by copytruncate): the file is read, not
+     * mapped, so the reader ends with an error or at what it had read, never with SIGBUS. */
+    write_pcap(path, 20000, 0);
+    CHECK_ST(flowlog_read_pcap(path, &cfg, &r, err, sizeof err), FLOWLOG_STATUS_OK);
+    flowlog_record first[10];
+    CHECK_ST(flowlog_pcap_records_next(r, first, 10, &n), FLOWLOG_STATUS_OK);
+    CHECK(n == 10);
+    CHECK(truncate(path, 10) == 0);
+    size_t rest = drain_pcap_records(r, &end);
+    CHECK(end == FLOWLOG_STATUS_OK || end == FLOWLOG_STATUS_CAPTURE_TRUNCATED);
+    CHECK(10 + rest < 20000);
+    flowlog_pcap_records_free(r);
+    flowlog_pcap_records_free(NULL);
+
+    /* Bad arguments and files. */
+    CHECK_ST(flowlog_read_pcap("/nonexistent/x.pcap", &cfg, &r, err, sizeof err), FLOWLOG_STATUS_IO);
+    CHECK_ST(flowlog_read_pcap(NULL, &cfg, &r, err, sizeof err), FLOWLOG_STATUS_NULL_ARG);
+    CHECK_ST(flowlog_read_pcap(path, NULL, &r, err, sizeof err), FLOWLOG_STATUS_NULL_ARG);
+    cfg.window_secs = 0;
+    CHECK_ST(flowlog_read_pcap(path, &cfg, &r, err, sizeof err), FLOWLOG_STATUS_INVALID_CONFIG);
+    unlink(path);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s VECTORS.txt\n", argv[0]);
@@ -504,6 +601,7 @@ int main(int argc, char **argv) {
     run_vectors(argv[1]);
     bad_input();
     aws_fields();
+    read_pcap();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
