@@ -597,7 +597,7 @@ func appendSized(dst []byte, call func([]byte, *C.size_t) C.enum_flowlog_status,
 	return grown[:len(dst)+int(n)], nil
 }
 
-// Capture reads a pcap or pcapng file with the library's reader.
+// Capture reads the packets of a pcap or pcapng file, not metered, with the library's reader.
 type Capture struct {
 	ptr *C.flowlog_capture
 }
@@ -659,9 +659,11 @@ func (c *Capture) Close() error {
 	return nil
 }
 
-// ReadPcap reads a whole capture into one buffer and the packets that describe it, ready for
-// Meter.ProcessBatch (observation point = interface index, direction unknown, action accept).
-func ReadPcap(path string) (buf []byte, pkts []Packet, err error) {
+// ReadCapturePackets reads the packets of a whole capture, not metered, into one buffer and the
+// packets that describe it, ready for Meter.ProcessBatch (observation point = interface index,
+// direction unknown, action accept). On a damaged file it returns the packets before the damage
+// and the error.
+func ReadCapturePackets(path string) (buf []byte, pkts []Packet, err error) {
 	c, err := OpenCapture(path)
 	if err != nil {
 		return nil, nil, err
@@ -675,5 +677,92 @@ func ReadPcap(path string) (buf []byte, pkts []Packet, err error) {
 		pkts = append(pkts, Packet{Offset: uintptr(len(buf)), TsNs: f.TsNs, TsKind: f.TsKind,
 			Len: uint32(len(f.Data)), OrigLen: f.OrigLen, LinkType: f.LinkType, ObservationPoint: f.Interface})
 		buf = append(buf, f.Data...)
+	}
+}
+
+// PcapRecords are the records of a capture file, metered through a meter of their own
+// (flowlog_read_pcap). Create them with OpenPcapRecords, take them with Next, free them with
+// Close. Not safe for concurrent use.
+type PcapRecords struct {
+	ptr *C.flowlog_pcap_records
+}
+
+// OpenPcapRecords opens a pcap or pcapng file (format recognised by its magic number) to meter
+// it with a meter configured by cfg; each interface of the file is its own observation point.
+// The file is read, never memory-mapped, so a file another process truncates while it is read
+// gives ErrCaptureTruncated or a clean end, never SIGBUS.
+func OpenPcapRecords(path string, cfg Config) (*PcapRecords, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	c := cfg.toC()
+	var msg [errMax]C.char
+	var r *C.flowlog_pcap_records
+	st := C.flowlog_read_pcap(cpath, &c, &r, &msg[0], errMax)
+	if err := errorOf(st, msg[:]); err != nil {
+		return nil, err
+	}
+	return &PcapRecords{ptr: r}, nil
+}
+
+// Next writes the next records of the file into out, oldest first, metering the file as far as
+// needed (and flushing the meter at its end), and returns how many; 0 only at the end of the
+// file. On a damaged file it first hands out the records of every packet before the damage,
+// then returns the error (ErrCaptureTruncated, ...), and the same error on every later call.
+func (r *PcapRecords) Next(out []Record) (int, error) {
+	if r.ptr == nil {
+		return 0, ErrClosed
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	var n C.size_t
+	st := C.flowlog_pcap_records_next(r.ptr, recordsPtr(out), C.size_t(len(out)), &n)
+	if st != C.FLOWLOG_STATUS_OK {
+		var msg [errMax]C.char
+		C.flowlog_pcap_records_last_error(r.ptr, &msg[0], errMax, nil)
+		return 0, &Error{Code: Status(st), Message: C.GoString(&msg[0])}
+	}
+	return int(n), nil
+}
+
+// Counters returns the counters of the meter the file goes through, so far.
+func (r *PcapRecords) Counters() (Counters, error) {
+	var c Counters
+	if r.ptr == nil {
+		return c, ErrClosed
+	}
+	st := C.flowlog_pcap_records_counters(r.ptr, (*C.flowlog_counters)(unsafe.Pointer(&c)))
+	if st != C.FLOWLOG_STATUS_OK {
+		return c, &Error{Code: Status(st)}
+	}
+	return c, nil
+}
+
+// Close closes the file and frees the meter. Calling it again does nothing.
+func (r *PcapRecords) Close() error {
+	if r.ptr != nil {
+		C.flowlog_pcap_records_free(r.ptr)
+		r.ptr = nil
+	}
+	return nil
+}
+
+// ReadPcap meters a whole capture file with a meter configured by cfg and returns its records,
+// flushed at the end of the file (read_pcap of every binding). On a damaged file it returns the
+// records of every packet before the damage and the error (ErrCaptureTruncated, ...).
+func ReadPcap(path string, cfg Config) ([]Record, error) {
+	r, err := OpenPcapRecords(path, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var recs []Record
+	chunk := make([]Record, 1024)
+	for {
+		n, err := r.Next(chunk)
+		recs = append(recs, chunk[:n]...)
+		if err != nil || n == 0 {
+			return recs, err
+		}
 	}
 }

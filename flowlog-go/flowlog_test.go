@@ -236,7 +236,7 @@ func TestAGeneratedCaptureGivesOneRecordPerFlowPerWindow(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "generated.pcap")
 	writePcap(t, path, frames, ts)
 
-	buf, pkts, err := ReadPcap(path)
+	buf, pkts, err := ReadCapturePackets(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,18 +453,112 @@ func TestCaptureErrorsComeBackAsGoErrors(t *testing.T) {
 	}
 	text := filepath.Join(t.TempDir(), "text.pcap")
 	os.WriteFile(text, []byte("this is not a capture file"), 0o644)
-	if _, _, err := ReadPcap(text); !errors.Is(err, ErrCaptureUnsupported) {
+	if _, _, err := ReadCapturePackets(text); !errors.Is(err, ErrCaptureUnsupported) {
+		t.Errorf("text file: %v", err)
+	}
+	if _, err := ReadPcap(text, DefaultConfig()); !errors.Is(err, ErrCaptureUnsupported) {
 		t.Errorf("text file: %v", err)
 	}
 	cut := filepath.Join(t.TempDir(), "cut.pcap")
 	writePcap(t, cut, [][]byte{udpFrame(1), udpFrame(2)}, []uint64{1, 2})
 	b, _ := os.ReadFile(cut)
 	os.WriteFile(cut, b[:len(b)-5], 0o644)
-	buf, pkts, err := ReadPcap(cut)
+	buf, pkts, err := ReadCapturePackets(cut)
 	var fe *Error
 	if !errors.Is(err, ErrCaptureTruncated) || !errors.As(err, &fe) || !strings.Contains(fe.Message, "at byte 90") ||
 		len(pkts) != 1 || len(buf) != 50 {
 		t.Errorf("cut file: %d packets, %v", len(pkts), err)
+	}
+	// Metered: the record of the packet before the damage (flushed), then the error.
+	recs, err := ReadPcap(cut, DefaultConfig())
+	if !errors.Is(err, ErrCaptureTruncated) || !errors.As(err, &fe) || !strings.Contains(fe.Message, "at byte 90") ||
+		len(recs) != 1 || recs[0].Packets != 1 || recs[0].SrcPort != 1 {
+		t.Errorf("cut file, metered: %d records, %v", len(recs), err)
+	}
+}
+
+// ReadPcap meters the file through one meter: the records ProcessBatch gives for its packets.
+func TestReadPcapGivesTheRecordsOfMeteringTheCapturesPackets(t *testing.T) {
+	const t0 = 1_700_000_040
+	var frames [][]byte
+	var ts []uint64
+	for i := 0; i < 300; i++ {
+		frames = append(frames, udpFrame(uint16(1000+i%10)))
+		ts = append(ts, uint64(t0)*1e6+uint64(i/10)*4e6+uint64(i%10))
+	}
+	path := filepath.Join(t.TempDir(), "generated.pcap")
+	writePcap(t, path, frames, ts)
+	cfg := DefaultConfig()
+	cfg.WindowSecs = 60
+	recs, err := ReadPcap(path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf, pkts, err := ReadCapturePackets(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMeter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	want := meterAll(t, m, buf, pkts, 4)
+	if len(recs) != 20 || !reflect.DeepEqual(recs, want) {
+		t.Fatalf("ReadPcap gave %d records, metering the packets %d", len(recs), len(want))
+	}
+	r, err := OpenPcapRecords(path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := r.Next(make([]Record, 1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("next after close: %v", err)
+	}
+}
+
+// A capture truncated in place while it is read (log rotation by copytruncate) ends with an
+// error or at what was read: the file is read, not mapped, so the process never gets SIGBUS.
+func TestACaptureTruncatedInPlaceWhileItIsReadEndsWithAnErrorNeverSIGBUS(t *testing.T) {
+	const n = 20000
+	var frames [][]byte
+	var ts []uint64
+	for i := 0; i < n; i++ {
+		frames = append(frames, udpFrame(1))
+		ts = append(ts, uint64(1_700_000_000+i)*1e6) // one packet a second
+	}
+	path := filepath.Join(t.TempDir(), "rotated.pcap")
+	writePcap(t, path, frames, ts)
+	cfg := DefaultConfig()
+	cfg.WindowSecs = 1 // every packet closes the window before it: one record per packet
+	r, err := OpenPcapRecords(path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	out := make([]Record, 10)
+	if got, err := r.Next(out); got != 10 || err != nil {
+		t.Fatalf("first records: %d %v", got, err)
+	}
+	if err := os.Truncate(path, 10); err != nil {
+		t.Fatal(err)
+	}
+	total := 10
+	for {
+		got, err := r.Next(out)
+		total += got
+		if err != nil {
+			if !errors.Is(err, ErrCaptureTruncated) {
+				t.Fatalf("after truncation: %v", err)
+			}
+			break
+		}
+		if got == 0 {
+			break
+		}
+	}
+	if total >= n {
+		t.Fatalf("%d records from a file truncated to 10 bytes", total)
 	}
 }
 

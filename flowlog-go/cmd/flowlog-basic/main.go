@@ -31,7 +31,7 @@ func run() error {
 		}
 		cfg.WindowSecs = w
 	}
-	buf, pkts, err := flowlog.ReadPcap(os.Args[1])
+	buf, pkts, err := flowlog.ReadCapturePackets(os.Args[1])
 	if err != nil {
 		return err
 	}
