@@ -58,6 +58,34 @@ export declare class Meter {
   close(): void
 }
 
+/**
+ * The records of a capture file, metered through a meter of their own and handed out as they
+ * come: what `readPcap` returns, a part at a time, for a file too large to hold all its records.
+ * The file is read, never memory-mapped, so a file another process truncates while it is read
+ * throws `ERR_FLOWLOG_CAPTURE_TRUNCATED` or ends cleanly, never kills the process with `SIGBUS`.
+ */
+export declare class PcapRecords {
+  /**
+   * Open a pcap or pcapng file to meter it (`options` as for `Meter`). Throws as `readPcap`
+   * does for a file that cannot be opened or is not a capture, and for bad options.
+   */
+  constructor(path: string, options?: MeterOptions)
+  /**
+   * The next records of the file, oldest first, metering as much of it as that takes (and
+   * flushing at its end); an empty array only at the end. A damaged file first gives the
+   * records of every packet before the damage, then the call throws as `readPcap` does (code,
+   * message naming the file and byte offset, `err.offset`), and every later call throws again.
+   */
+  next(): FlowRecord[]
+  /** The counters of the meter the file goes through, so far, as bigints. */
+  get counters(): Counters
+  /**
+   * Close the file and free the meter now rather than at garbage collection; every later call
+   * throws `ERR_FLOWLOG_CLOSED`. Closing twice is allowed.
+   */
+  close(): void
+}
+
 /** Options of `meter.processBatch`, shared by every packet of the batch; every field is optional. */
 export interface BatchOptions {
   /** pcap LINKTYPE_* value of the bytes. Default 1 (Ethernet). */

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Meter = nativeBinding.Meter
+module.exports.PcapRecords = nativeBinding.PcapRecords
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.formatRecords = nativeBinding.formatRecords
 module.exports.readPcap = nativeBinding.readPcap

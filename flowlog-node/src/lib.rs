@@ -553,6 +553,99 @@ pub fn read_pcap(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> 
     }
 }
 
+/// Packets metered by one `PcapRecords.next()` call at most, when records are slow to come.
+const PCAP_RECORDS_CHUNK: usize = 4096;
+
+/// The records of a capture file, metered through a meter of their own and handed out as they
+/// come: what `readPcap` returns, a part at a time, for a file too large to hold all its records.
+/// The file is read, never memory-mapped, so a file another process truncates while it is read
+/// throws `ERR_FLOWLOG_CAPTURE_TRUNCATED` or ends cleanly, never kills the process with `SIGBUS`.
+#[napi]
+pub struct PcapRecords {
+    path: String,
+    /// `None` once the file has ended or failed (and the meter was flushed), or after `close()`.
+    capture: Option<MeteredCapture<std::fs::File>>,
+    /// `None` after `close()`.
+    meter: Option<flowlog_core::Meter>,
+    /// Records metered and not yet handed out.
+    pending: Vec<Record>,
+    /// The file's damage, thrown once every record before it is handed out.
+    damage: Option<flowlog_core::capture::CaptureError>,
+}
+
+#[napi]
+impl PcapRecords {
+    /// Open a pcap or pcapng file to meter it (`options` as for `Meter`). Throws as `readPcap`
+    /// does for a file that cannot be opened or is not a capture, and for bad options.
+    #[napi(constructor, catch_unwind, ts_args_type = "path: string, options?: MeterOptions")]
+    pub fn new(env: &Env, path: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Self> {
+        let path = convert::string(env, &path, "path")?;
+        let config = config_from_js(env, options.as_ref())?;
+        let meter = flowlog_core::Meter::new(config).map_err(|e| error::core(env, e))?;
+        let reader = CaptureReader::open(std::path::Path::new(&path))
+            .map_err(|e| error::core_with(env, &path, e, |err| err.set("offset", e.offset as f64)))?;
+        Ok(PcapRecords {
+            path,
+            capture: Some(MeteredCapture::new(reader)),
+            meter: Some(meter),
+            pending: Vec::new(),
+            damage: None,
+        })
+    }
+
+    /// The next records of the file, oldest first, metering as much of it as that takes (and
+    /// flushing at its end); an empty array only at the end. A damaged file first gives the
+    /// records of every packet before the damage, then the call throws as `readPcap` does (code,
+    /// message naming the file and byte offset, `err.offset`), and every later call throws again.
+    #[napi(catch_unwind, ts_return_type = "FlowRecord[]")]
+    pub fn next(&mut self, env: &Env) -> Result<JsRecords> {
+        let meter = self.meter.as_mut().ok_or_else(|| error::closed(env))?;
+        self.pending.clear();
+        while let Some(capture) = self.capture.as_mut() {
+            let pending = &mut self.pending;
+            let mut sink = |r: &Record| pending.push(*r);
+            let end = match capture.meter(meter, &mut sink, PCAP_RECORDS_CHUNK) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(e) => {
+                    self.damage = Some(e);
+                    true
+                }
+            };
+            if end {
+                // SPEC §6: the records of every packet before the damage come out first.
+                meter.flush(&mut sink);
+                self.capture = None;
+            }
+            if !self.pending.is_empty() {
+                break;
+            }
+        }
+        match self.damage {
+            Some(e) if self.pending.is_empty() => {
+                Err(error::core_with(env, &self.path, e, |err| err.set("offset", e.offset as f64)))
+            }
+            _ => Ok(to_js(&self.pending)),
+        }
+    }
+
+    /// The counters of the meter the file goes through, so far, as bigints.
+    #[napi(getter)]
+    pub fn counters(&self, env: &Env) -> Result<Counters> {
+        let meter = self.meter.as_ref().ok_or_else(|| error::closed(env))?;
+        Ok(Counters::from(meter.counters()))
+    }
+
+    /// Close the file and free the meter now rather than at garbage collection; every later call
+    /// throws `ERR_FLOWLOG_CLOSED`. Closing twice is allowed.
+    #[napi]
+    pub fn close(&mut self) {
+        self.capture = None;
+        self.meter = None;
+        self.pending = Vec::new();
+    }
+}
+
 /// Write records in one of the core's formats, header line included: `'jsonl'` (JSON lines,
 /// lossless), `'sls'` (Alibaba Simple Log Service), `'aws'` (AWS VPC flow-log text; `fields`
 /// picks a custom `${field}` list) or `'csv'`.
