@@ -168,14 +168,12 @@ impl Order {
         Some(self.u32_of(bytes))
     }
 
-    /// The `u16` at `at` of `b`, `None` when `b` is too short.
-    #[inline]
-    fn u16(self, b: &[u8], at: usize) -> Option<u16> {
-        let bytes: [u8; 2] = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
-        Some(match self {
+    #[inline(always)]
+    fn u16_of(self, bytes: [u8; 2]) -> u16 {
+        match self {
             Order::Little => u16::from_le_bytes(bytes),
             Order::Big => u16::from_be_bytes(bytes),
-        })
+        }
     }
 
     #[inline(always)]

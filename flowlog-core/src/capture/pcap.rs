@@ -115,9 +115,11 @@ impl<R: Read> CaptureReader<R> {
                 Err(self.error(CaptureErrorKind::Truncated))
             };
         }
-        let h = self.source.avail().first_chunk::<RECORD_HEADER_LEN>();
-        debug_assert!(h.is_some(), "fill made the record header available");
-        let h = RecordHeader::read(h.unwrap_or(&[0; RECORD_HEADER_LEN]), order);
+        let Some(h) = self.source.avail().first_chunk::<RECORD_HEADER_LEN>() else {
+            debug_assert!(false, "fill made the record header available");
+            return Err(self.error(CaptureErrorKind::Truncated));
+        };
+        let h = RecordHeader::read(h, order);
         if h.caplen > MAX_CAPLEN {
             return Err(self.error(CaptureErrorKind::Malformed));
         }

@@ -69,11 +69,11 @@ fn block_len_is_sane(block_len: u32, min: usize) -> bool {
     block_len as usize >= min && block_len.is_multiple_of(4) && block_len <= MAX_BLOCK_LEN
 }
 
-/// The `u32` in `b` at `at`, a field of a block whose bytes are all there.
-#[inline]
-fn field_u32(order: Order, b: &[u8], at: core::ops::Range<usize>) -> u32 {
-    debug_assert!(at.end <= b.len(), "field {at:?} of a {}-byte block", b.len());
-    order.u32(b, at.start).unwrap_or_default()
+/// The `u32` field at `at` of the first bytes of a block, read as a fixed array: the fields'
+/// offsets are constants within it.
+#[inline(always)]
+fn u32_at<const N: usize>(order: Order, b: &[u8; N], at: core::ops::Range<usize>) -> u32 {
+    order.u32_of([b[at.start], b[at.start + 1], b[at.start + 2], b[at.start + 3]])
 }
 
 /// The timestamp resolution of a pcapng interface.
@@ -151,6 +151,18 @@ enum PacketBlock {
 }
 
 impl<R: Read> CaptureReader<R> {
+    /// The first `N` bytes of the block at the read position, which the caller has made available.
+    #[inline]
+    fn block_head<const N: usize>(&mut self) -> Result<[u8; N], CaptureError> {
+        match self.source.avail().first_chunk::<N>() {
+            Some(head) => Ok(*head),
+            None => {
+                debug_assert!(false, "the {N} bytes of a block head were not made available");
+                Err(self.error(CaptureErrorKind::Malformed))
+            }
+        }
+    }
+
     /// Make the next block available: `Ok(None)` at a clean end, else its type and length (0 for
     /// a section header, of which only [`field::MIN_BLOCK_LEN`] bytes are available:
     /// [`CaptureReader::section_header`] reads it in its own byte order).
@@ -162,12 +174,12 @@ impl<R: Read> CaptureReader<R> {
                 Err(self.error(CaptureErrorKind::Truncated))
             };
         }
-        let header = self.source.avail();
-        if field_u32(Order::Little, header, field::BLOCK_TYPE) == SHB_MAGIC {
+        let head = self.block_head::<{ field::MIN_BLOCK_LEN }>()?;
+        if u32_at(Order::Little, &head, field::BLOCK_TYPE) == SHB_MAGIC {
             // A new section may change the byte order: its own header says which.
             return Ok(Some((SHB_MAGIC, 0)));
         }
-        let block_type = field_u32(order, header, field::BLOCK_TYPE);
+        let block_type = u32_at(order, &head, field::BLOCK_TYPE);
         let len = self.whole_block(order, field::MIN_BLOCK_LEN)?;
         Ok(Some((block_type, len)))
     }
@@ -175,7 +187,8 @@ impl<R: Read> CaptureReader<R> {
     /// Check the length of the block whose header is available (at least `min`, a multiple of 4,
     /// at most [`MAX_BLOCK_LEN`], its trailing copy equal), make it all available and return it.
     fn whole_block(&mut self, order: Order, min: usize) -> Result<usize, CaptureError> {
-        let block_len = field_u32(order, self.source.avail(), field::BLOCK_LEN);
+        let head = self.block_head::<{ field::MIN_BLOCK_LEN }>()?;
+        let block_len = u32_at(order, &head, field::BLOCK_LEN);
         if !block_len_is_sane(block_len, min) {
             return Err(self.error(CaptureErrorKind::Malformed));
         }
@@ -220,7 +233,8 @@ impl<R: Read> CaptureReader<R> {
     /// A section header block whose first [`field::MIN_BLOCK_LEN`] bytes are available: check
     /// it, switch byte order, start a new list of interfaces.
     pub(super) fn section_header(&mut self) -> Result<(), CaptureError> {
-        let order = match field_u32(Order::Little, self.source.avail(), field::SHB_BYTE_ORDER) {
+        let head = self.block_head::<{ field::MIN_BLOCK_LEN }>()?;
+        let order = match u32_at(Order::Little, &head, field::SHB_BYTE_ORDER) {
             BYTE_ORDER_LE => Order::Little,
             BYTE_ORDER_BE => Order::Big,
             _ => return Err(self.error(CaptureErrorKind::Malformed)),
@@ -300,21 +314,20 @@ impl<R: Read> CaptureReader<R> {
         order: Order,
         len: usize,
     ) -> Result<LocatedFrame, CaptureError> {
-        let b = self.source.avail();
         if len < field::PB_DATA + field::TRAILER_LEN {
             return Err(self.error(CaptureErrorKind::Malformed));
         }
+        let b = self.block_head::<{ field::PB_DATA }>()?;
         let if_id = match kind {
-            PacketBlock::Enhanced => field_u32(order, b, field::EPB_INTERFACE),
+            PacketBlock::Enhanced => u32_at(order, &b, field::EPB_INTERFACE),
             PacketBlock::Obsolete => {
-                debug_assert!(field::OPB_INTERFACE.end <= b.len());
-                u32::from(order.u16(b, field::OPB_INTERFACE.start).unwrap_or_default())
+                u32::from(order.u16_of([b[field::OPB_INTERFACE.start], b[field::OPB_INTERFACE.start + 1]]))
             }
         };
-        let ts_high = field_u32(order, b, field::PB_TS_HIGH);
-        let ts_low = field_u32(order, b, field::PB_TS_LOW);
-        let caplen = field_u32(order, b, field::PB_CAPLEN);
-        let orig_len = field_u32(order, b, field::PB_ORIG_LEN);
+        let ts_high = u32_at(order, &b, field::PB_TS_HIGH);
+        let ts_low = u32_at(order, &b, field::PB_TS_LOW);
+        let caplen = u32_at(order, &b, field::PB_CAPLEN);
+        let orig_len = u32_at(order, &b, field::PB_ORIG_LEN);
         if caplen as usize > len - field::PB_DATA - field::TRAILER_LEN {
             return Err(self.error(CaptureErrorKind::Malformed));
         }
@@ -335,7 +348,7 @@ impl<R: Read> CaptureReader<R> {
         if len < field::SPB_DATA + field::TRAILER_LEN {
             return Err(self.error(CaptureErrorKind::Malformed));
         }
-        let orig_len = field_u32(order, self.source.avail(), field::SPB_ORIG_LEN);
+        let orig_len = u32_at(order, &self.block_head::<{ field::SPB_DATA }>()?, field::SPB_ORIG_LEN);
         let iface = self.interface(0)?;
         let mut caplen = (orig_len as usize).min(len - field::SPB_DATA - field::TRAILER_LEN);
         if iface.snaplen != 0 {
