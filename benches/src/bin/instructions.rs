@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo build --release -p flowlog-benches --bin instructions
-//! valgrind --tool=callgrind --toggle-collect=metered_passes target/release/instructions batch 65536 64
+//! valgrind --tool=callgrind --toggle-collect='*metered_passes*' target/release/instructions batch 65536 64
 //! ```
 //!
 //! Instructions per packet = the reported `Ir` ÷ the packets this prints. Arguments: `batch` or
