@@ -264,20 +264,30 @@ impl Meter {
         };
         let placed = self.clock.place(raw_ts);
         p.ts_ns = placed.ts_ns;
-        let rare = bad_ts | (placed.opens as u8 * Rare::OPENS) | (placed.late as u8 * Rare::LATE);
+        let rare = bad_ts
+            | match (placed.opens, placed.late) {
+                (true, _) => Rare::OPENS,
+                (_, true) => Rare::LATE,
+                _ => 0,
+            };
         let (table, accounting) = (&self.table, self.config.accounting);
         // Called where each parser tier has the packet's fields (see `Parser::packet`).
         let parsed = self.parser.packet(frame, raw_ts, |key, stats| {
             let notes = stats.notes.under(accounting);
-            p.rare = Rare(rare | notes.0 << Rare::NOTES_SHIFT);
             p.hash = table.hash(&key);
             p.key = key;
             p.stats = PacketStats { bytes: accounting.bytes(stats.bytes, frame.orig_len), notes, ..stats };
+            notes.0 << Rare::NOTES_SHIFT
         });
-        if let Err(skip) = parsed {
-            p.rare = Rare(rare | Rare::SKIPPED);
-            p.skip = skip;
-        }
+        p.rare = Rare(
+            rare | match parsed {
+                Ok(notes) => notes,
+                Err(skip) => {
+                    p.skip = skip;
+                    Rare::SKIPPED
+                }
+            },
+        );
     }
 
     /// A missing or out-of-range timestamp takes the clock (SPEC §4); the second is flagged
