@@ -83,6 +83,12 @@ const FIRST_BUCKETS: usize = 1536;
 const LAST_DOUBLED: usize = FIRST_BUCKETS << 7;
 /// An index entry holds slot + 1, so an all-zero index is empty and can come from zeroed pages.
 const EMPTY: u32 = 0;
+/// Index buckets a slot hint reads ([`FlowTable::prefetch_slot`]): most keys sit within the first
+/// few buckets of their run, and one further on is found by the upsert's full probe.
+const HINT_PROBES: usize = 4;
+/// Entries after the index's reservation, always EMPTY, so that a hint's buckets are in the index
+/// wherever its run starts.
+const HINT_TAIL: usize = HINT_PROBES - 1;
 
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
@@ -122,7 +128,8 @@ pub struct FlowTable {
     /// ([`FlowTable::ends`]): its `next` is the least recently updated slot, its `prev` the most
     /// recently updated one, itself when no slot is in use.
     links: ZeroedArray<Links>,
-    /// The reservation for the index; entries at and above `buckets` are always EMPTY.
+    /// The reservation for the index, and [`HINT_TAIL`] entries more that a slot hint may read
+    /// past its end; entries at and above `buckets` are always EMPTY.
     index: ZeroedArray<u32>,
     /// Index entries in use: the probe space is `index[..buckets]`.
     buckets: usize,
@@ -144,7 +151,7 @@ impl FlowTable {
         let mut table = FlowTable {
             slots: ZeroedArray::new(max_flows as usize),
             links: ZeroedArray::new(max_flows as usize + 1),
-            index: ZeroedArray::new(buckets),
+            index: ZeroedArray::new(buckets + HINT_TAIL),
             buckets: buckets.min(FIRST_BUCKETS),
             len: 0,
             // Above the bits needed to write `max_flows` itself: an entry stores slot + 1
@@ -325,11 +332,12 @@ impl FlowTable {
     #[inline(always)]
     pub(crate) fn prefetch_slot(&self, home: u32, hash: u64) -> u32 {
         let (tag_mask, want_tag) = (self.tag_mask, self.tag(hash));
-        let mut i = home as usize;
-        for _ in 0..4 {
-            // `home` came from `prefetch_index` and the index never shrinks, so every probe is in
-            // the index: the check never fails, and keeps this hint from ever misreading.
-            let Some(&e) = self.index.get(i) else { return NIL };
+        let home = home as usize;
+        // The run's first buckets in one bounds check: past the index in use they are EMPTY,
+        // and the reservation's `HINT_TAIL` keeps them in the index. A run that wraps to the
+        // index's start gets no hint; the upsert probes it in full.
+        let Some(run) = self.index.get(home..home + HINT_PROBES) else { return NIL };
+        for &e in run {
             if e == EMPTY {
                 return NIL;
             }
@@ -342,7 +350,6 @@ impl FlowTable {
                 prefetch_at(&self.links, slot as usize, 0);
                 return slot;
             }
-            i = self.next_bucket(i);
         }
         NIL
     }
@@ -363,7 +370,7 @@ impl FlowTable {
             unsafe { push_tail(&mut self.links, slot) };
             // More than 2/3 full: probe runs would grow long. (A full table's index is always
             // whole, so the eviction path below never needs this.)
-            if self.len as usize * 3 > self.buckets * 2 && self.buckets < self.index.len() {
+            if self.len as usize * 3 > self.buckets * 2 && self.buckets < self.reserved_buckets() {
                 self.grow_index();
             }
             return Upsert::New(slot);
@@ -389,12 +396,17 @@ impl FlowTable {
     fn grow_index(&mut self) {
         let old = self.buckets;
         self.index[..old].fill(EMPTY);
-        let (doubled, whole) = (old * 2, self.index.len());
+        let (doubled, whole) = (old * 2, self.reserved_buckets());
         self.buckets = if doubled <= LAST_DOUBLED { doubled.min(whole) } else { whole };
         for slot in 0..self.len {
             let hash = self.hash_keys.hash(&self.slots[slot as usize].key);
             self.index_at_free_bucket(slot, hash);
         }
+    }
+
+    /// The most index entries the table may use (1.5 per flow of capacity).
+    fn reserved_buckets(&self) -> usize {
+        self.index.len() - HINT_TAIL
     }
 
     /// Index `slot` (its key's hash `hash`) at the first empty bucket of its probe run; the key
@@ -646,7 +658,7 @@ mod tests {
     fn the_index_in_use_grows_with_the_flows_up_to_its_reservation() {
         let cap = 100_000u32;
         let mut t = FlowTable::new(cap, 9);
-        let whole = t.index.len();
+        let whole = t.reserved_buckets();
         assert_eq!(whole, 150_000);
         assert_eq!(t.buckets_in_use(), FIRST_BUCKETS);
         let mut seen = vec![FIRST_BUCKETS];
