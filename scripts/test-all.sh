@@ -13,7 +13,9 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== rust tests (unit, spec, property, corpus, no-alloc, CLI, doc, benches in test mode)"
 cargo test --workspace --all-targets --all-features
 cargo test --workspace --doc --all-features
-echo "== fuzz targets compile (run them with: cargo +nightly fuzz run dissect, see README)"
+echo "== rustdoc (intra-doc links resolve; public docs link no private item)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p flowlog-core -p flowlog-cli -p flowlog-testkit -p flowlog-ffi --no-deps
+echo "== fuzz targets compile (run them with: cargo +nightly fuzz run dissect, see docs/testing.md)"
 cargo check --manifest-path fuzz/Cargo.toml --target-dir target --bins
 
 # The bindings: each script installs what its suite needs, builds against the shared target/ and runs

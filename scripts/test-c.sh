@@ -26,8 +26,9 @@ fi
 
 echo "== cargo test -p flowlog-ffi (header drift, C ABI via the rlib, no allocation)"
 cargo test -q -p flowlog-ffi
-lib="$target/debug/libflowlog.a"   # built by the test run above (the lib's staticlib crate type)
-cargo build -q -p flowlog-ffi  # the test run may leave a staticlib of an older build
+lib="$target/debug/libflowlog.a"
+# Built here every time: the test run above does not always refresh the static library.
+cargo build -q -p flowlog-ffi
 
 python3 flowlog-ffi/tests/c/vectors.py lines "$out/vectors.txt"
 python3 flowlog-ffi/tests/c/vectors.py pcapng flowlog-core/tests/vectors/mixed.json "$out/mixed.pcapng"

@@ -3,7 +3,7 @@
 //! # How a packet is metered
 //!
 //! In two steps. **Prepare**: the timestamp resolved and placed in its window by the clock, the
-//! packet parsed ([`Parser::packet`]: its flow key and what it adds to its flow), its bytes counted
+//! packet parsed (`Parser::packet`: its flow key and what it adds to its flow), its bytes counted
 //! by the configured accounting, its key hashed. **Commit**: a window rollover when the packet
 //! opens a new window, the table's upsert, the flow's stats; the table changes strictly in frame
 //! order. [`Meter::process`] does both at once. [`Meter::process_batch`] runs them as a pipeline,
@@ -24,7 +24,7 @@
 //!
 //! Most packets need nothing at commit but the table: everything rarer (a skip, a window that
 //! opens, a late packet, a bad timestamp, notes for the counters) is flagged at prepare time in a
-//! [`Rare`] bit set and handled out of line.
+//! `Rare` bit set and handled out of line.
 
 use crate::config::{Config, ConfigError};
 use crate::counters::Counters;
@@ -432,7 +432,7 @@ impl Meter {
 const SYN_ACK: u16 = TCP_SYN | TCP_ACK;
 
 /// How many frames ahead [`Meter::process_batch`] prepares a frame and starts loading its index
-/// bucket: far enough that the bucket has arrived when [`SLOT_AHEAD`] reads it.
+/// bucket: far enough that the bucket has arrived when the slot stage (`SLOT_AHEAD`) reads it.
 pub const LOOKAHEAD: usize = 12;
 /// How many frames ahead it reads the (prefetched) index bucket and starts loading the slot: far
 /// enough that the slot has arrived at commit.

@@ -12,7 +12,7 @@
 //!
 //! # Advice for the next engineer: three tiers, one answer
 //!
-//! The meter calls one function, [`Parser::packet`]: a packet's flow key and what it adds to its
+//! The meter calls one function, `Parser::packet`: a packet's flow key and what it adds to its
 //! flow, or the [`Skip`] reason. Behind it three tiers read packets, fastest first. A tier either
 //! takes a packet whole or declines it with no side effect, and the next tier takes it from the
 //! start; whichever tier takes a packet, the answer is the walk's.
@@ -25,8 +25,8 @@
 //! 2. **Fast path** (`fast.rs`): Ethernet with at most one tag → IPv4 with IHL 5, not a fragment,
 //!    or IPv6 without extension headers → any L4 header (ICMP, SCTP, a cut header, ...), and the
 //!    same inner shape behind VXLAN. Fills a [`Dissected`] in one pass without the walk's dispatch;
-//!    when decap mode `all` finds another tunnel, it hands the walk the place to go on ([`Resume`]).
-//! 3. **The walk** (`walk.rs`): every link type, shim and tunnel, one header per step ([`Next`]),
+//!    when decap mode `all` finds another tunnel, it hands the walk the place to go on (`Resume`).
+//! 3. **The walk** (`walk.rs`): every link type, shim and tunnel, one header per step (`Next`),
 //!    IPv4 options, the IPv6 extension chain, fragments (`frag.rs`). It is the reference.
 //!
 //! Why three: the walk pays a dispatch per header, the fast path a summary written to memory and
@@ -37,14 +37,14 @@
 //! hand-written frames of every shape it must decline, at every cut length, and in property tests
 //! over damaged frames; the corpus tests then check the whole against independent expectations.
 //!
-//! To add a shim or a tunnel, teach the walk: a [`Next`] variant, a step in `shim.rs` or
+//! To add a shim or a tunnel, teach the walk: a `Next` variant, a step in `shim.rs` or
 //! `tunnel.rs`, and for a UDP tunnel its port list in [`crate::config::TunnelPorts`] and in
 //! `udp_tunnels.rs`. The faster tiers then decline it by themselves: they take only the shapes
 //! above, and a port of any tunnel list makes them hand the datagram on. Give a shape a faster
 //! tier only when it is common, with its agreement tests beside the others.
 //!
 //! Byte accounting is not the parser's: it reports what the IP length field says
-//! ([`PacketStats::bytes`], [`Dissected::bytes`]) and [`Accounting::bytes`] decides what
+//! (`PacketStats::bytes`, [`Dissected::bytes`]) and [`Accounting::bytes`] decides what
 //! counts.
 
 use crate::config::{Accounting, Config};
