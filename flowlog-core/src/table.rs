@@ -109,7 +109,7 @@ struct Links {
     next: u32,
 }
 
-/// What [`FlowTable::upsert`] did.
+/// What [`FlowTable::upsert_entry`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
     /// The key was present, in this slot.
@@ -230,26 +230,15 @@ impl FlowTable {
         (entry & !self.tag_mask).wrapping_sub(1)
     }
 
-    /// Find `key` (as `Existing`) or add it, evicting the least recently updated flow when full.
-    /// The slot becomes the most recently updated. Never allocates.
-    #[inline]
-    pub fn upsert(&mut self, key: &FlowKey) -> Upsert {
-        self.upsert_hashed(key, self.hash(key))
-    }
-
-    /// The hash [`FlowTable::upsert`] uses for `key` (seeded per table).
+    /// The hash of `key` for [`FlowTable::upsert_entry`] (seeded per table).
     #[inline]
     pub(crate) fn hash(&self, key: &FlowKey) -> u64 {
         self.hash_keys.hash(key)
     }
 
-    /// [`FlowTable::upsert`] with the key's hash already computed by [`FlowTable::hash`].
-    #[inline(always)]
-    pub(crate) fn upsert_hashed(&mut self, key: &FlowKey, hash: u64) -> Upsert {
-        self.upsert_entry(key, hash).0
-    }
-
-    /// [`FlowTable::upsert_hashed`], also returning the slot's stats. The hit path is inline and
+    /// Find `key` (as `Existing`) or add it, evicting the least recently updated flow when full,
+    /// with its hash from [`FlowTable::hash`]; the slot becomes the most recently updated, and its
+    /// stats come back with it. Never allocates. The hit path is inline and
     /// works on the arrays borrowed once (so that its LRU stores do not make the compiler reload
     /// the table's fields); the miss path ([`FlowTable::insert`]) is out of line.
     #[inline(always)]
@@ -354,7 +343,7 @@ impl FlowTable {
         NIL
     }
 
-    /// The miss path of [`FlowTable::upsert`], kept out of line so that the hit path (nearly every
+    /// The miss path of [`FlowTable::upsert_entry`], kept out of line so that the hit path (nearly every
     /// packet) stays small: add `key` (hash `hash`) at the empty bucket `i` ending its probe run,
     /// evicting the least recently updated flow when the table is full.
     #[inline(never)]
@@ -425,7 +414,7 @@ impl FlowTable {
         self.buckets
     }
 
-    /// The stats of a slot returned by [`FlowTable::upsert`].
+    /// The stats of a slot returned by [`FlowTable::upsert_entry`].
     #[inline]
     pub fn stats_mut(&mut self, slot: u32) -> &mut FlowStats {
         &mut self.slots[slot as usize].stats
@@ -566,6 +555,12 @@ unsafe impl Zeroable for Links {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Find or add `k` (the meter's upsert, without its stats).
+    fn upsert(t: &mut FlowTable, k: &FlowKey) -> Upsert {
+        let hash = t.hash(k);
+        t.upsert_entry(k, hash).0
+    }
     use std::collections::BTreeMap;
 
     fn key(n: u32) -> FlowKey {
@@ -578,10 +573,10 @@ mod tests {
     #[test]
     fn new_then_existing() {
         let mut t = FlowTable::new(4, 1);
-        assert_eq!(t.upsert(&key(1)), Upsert::New(0));
+        assert_eq!(upsert(&mut t, &key(1)), Upsert::New(0));
         assert_eq!(*t.get(0).1, FlowStats::NEW);
-        assert_eq!(t.upsert(&key(2)), Upsert::New(1));
-        assert_eq!(t.upsert(&key(1)), Upsert::Existing(0));
+        assert_eq!(upsert(&mut t, &key(2)), Upsert::New(1));
+        assert_eq!(upsert(&mut t, &key(1)), Upsert::Existing(0));
         assert_eq!(t.len(), 2);
     }
 
@@ -589,11 +584,11 @@ mod tests {
     fn full_table_replaces_the_least_recently_updated_flow() {
         let mut t = FlowTable::new(3, 7);
         for n in 1..=3 {
-            t.upsert(&key(n));
+            upsert(&mut t, &key(n));
         }
-        t.upsert(&key(1)); // 2 is now the least recently updated
+        upsert(&mut t, &key(1)); // 2 is now the least recently updated
         t.stats_mut(1).packets = 5;
-        match t.upsert(&key(4)) {
+        match upsert(&mut t, &key(4)) {
             Upsert::Replaced(slot, old, stats) => {
                 assert_eq!(slot, 1);
                 assert_eq!(old, key(2));
@@ -602,20 +597,20 @@ mod tests {
             }
             other => panic!("expected a replacement, got {other:?}"),
         }
-        assert!(matches!(t.upsert(&key(2)), Upsert::Replaced(_, k, _) if k == key(3)));
+        assert!(matches!(upsert(&mut t, &key(2)), Upsert::Replaced(_, k, _) if k == key(3)));
     }
 
     #[test]
     fn drain_emits_every_flow_once_and_empties() {
         let mut t = FlowTable::new(100, 3);
         for n in 0..50 {
-            t.upsert(&key(n));
+            upsert(&mut t, &key(n));
         }
         let mut seen = Vec::new();
         t.drain(|k, _| seen.push(*k));
         assert_eq!(seen.len(), 50);
         assert!(t.is_empty());
-        assert_eq!(t.upsert(&key(0)), Upsert::New(0));
+        assert_eq!(upsert(&mut t, &key(0)), Upsert::New(0));
     }
 
     /// Random operations against a simple model: a map plus a recency list.
@@ -633,7 +628,7 @@ mod tests {
                 x ^= x << 17;
                 let k = key((x % (cap as u64 * 3 + 1)) as u32);
                 clock += 1;
-                let got = t.upsert(&k);
+                let got = upsert(&mut t, &k);
                 if let Some(v) = model.get_mut(&k) {
                     *v = clock;
                     assert!(matches!(got, Upsert::Existing(_)));
@@ -649,7 +644,7 @@ mod tests {
                 assert_eq!(t.len() as usize, model.len());
             }
             for k in model.keys() {
-                assert!(matches!(t.upsert(k), Upsert::Existing(_)));
+                assert!(matches!(upsert(&mut t, k), Upsert::Existing(_)));
             }
         }
     }
@@ -663,7 +658,7 @@ mod tests {
         assert_eq!(t.buckets_in_use(), FIRST_BUCKETS);
         let mut seen = vec![FIRST_BUCKETS];
         for n in 0..cap {
-            assert_eq!(t.upsert(&key(n)), Upsert::New(n));
+            assert_eq!(upsert(&mut t, &key(n)), Upsert::New(n));
             let b = t.buckets_in_use();
             // Load at most 2/3 after every insert; the index only ever doubles (or reaches the
             // whole reservation).
@@ -683,17 +678,17 @@ mod tests {
         assert_eq!(seen, [1536, 3072, 6144, 12288, 24576, 49152, 98304, whole]);
         // Every flow is still found in its own slot, and a full table evicts in LRU order.
         for n in 0..cap {
-            assert_eq!(t.upsert(&key(n)), Upsert::Existing(n));
+            assert_eq!(upsert(&mut t, &key(n)), Upsert::Existing(n));
         }
-        assert!(matches!(t.upsert(&key(cap)), Upsert::Replaced(0, old, _) if old == key(0)));
+        assert!(matches!(upsert(&mut t, &key(cap)), Upsert::Replaced(0, old, _) if old == key(0)));
         // Cleared, it keeps the index it grew (no growth again) and finds flows anew.
         t.clear();
         assert_eq!(t.buckets_in_use(), whole);
         assert!(t.index.iter().all(|&e| e == EMPTY));
         for n in 0..10 {
-            assert_eq!(t.upsert(&key(n + 7)), Upsert::New(n));
+            assert_eq!(upsert(&mut t, &key(n + 7)), Upsert::New(n));
         }
-        assert_eq!(t.upsert(&key(7)), Upsert::Existing(0));
+        assert_eq!(upsert(&mut t, &key(7)), Upsert::Existing(0));
     }
 
     #[test]
@@ -701,7 +696,7 @@ mod tests {
         let mut t = FlowTable::new(1 << 20, 3);
         for round in 0..50u32 {
             for n in 0..1000 {
-                t.upsert(&key(round * 1000 + n));
+                upsert(&mut t, &key(round * 1000 + n));
             }
             t.clear();
         }

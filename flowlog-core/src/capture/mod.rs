@@ -64,10 +64,8 @@ use mapped::MappedFile;
 use pcapng::Interface;
 use source::Source;
 
-use crate::frame::Frame;
-use crate::parse::LinkType;
+use crate::frame::{Action, Direction, Frame, LinkType};
 use crate::window::Timestamp;
-use crate::{Action, Direction};
 
 /// What went wrong reading a capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
