@@ -109,7 +109,7 @@ struct Links {
     next: u32,
 }
 
-/// What [`FlowTable::upsert_entry`] did.
+/// What an upsert of the table did (found, added, or added in place of the evicted flow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
     /// The key was present, in this slot.
@@ -414,7 +414,7 @@ impl FlowTable {
         self.buckets
     }
 
-    /// The stats of a slot returned by [`FlowTable::upsert_entry`].
+    /// The stats of a slot in use.
     #[inline]
     pub fn stats_mut(&mut self, slot: u32) -> &mut FlowStats {
         &mut self.slots[slot as usize].stats
