@@ -343,9 +343,9 @@ impl FlowTable {
         NIL
     }
 
-    /// The miss path of [`FlowTable::upsert_entry`], kept out of line so that the hit path (nearly every
-    /// packet) stays small: add `key` (hash `hash`) at the empty bucket `i` ending its probe run,
-    /// evicting the least recently updated flow when the table is full.
+    /// The miss path of [`FlowTable::upsert_entry`], kept out of line so that the hit path
+    /// (nearly every packet) stays small: add `key` (hash `hash`) at the empty bucket `i` ending
+    /// its probe run, evicting the least recently updated flow when the table is full.
     #[inline(never)]
     fn insert(&mut self, key: &FlowKey, hash: u64, i: usize) -> Upsert {
         if self.len < self.capacity() {
