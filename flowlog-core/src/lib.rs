@@ -24,6 +24,7 @@ pub mod parse;
 pub mod protocol;
 pub mod record;
 pub mod table;
+pub mod topology;
 pub mod window;
 
 #[cfg(feature = "capture")]

@@ -1,0 +1,528 @@
+//! From a [`TopologySpec`] (as written) to a [`Topology`] (validated, ids resolved): every load
+//! error of SPEC §7.1, each naming its entry and field.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use super::error::{EntryKind, TopologyError};
+use super::file::{AclRuleSpec, GroupRuleSpec, ProtocolSpec, TopologySpec};
+use super::model::*;
+
+/// The most security groups one ENI may have.
+pub const MAX_GROUPS_PER_ENI: usize = 10;
+
+/// The windows a `[[flow_log]]` may have, in seconds.
+pub const FLOW_LOG_WINDOWS: [u32; 3] = [60, 300, 600];
+
+/// The entry being checked, to name it in errors.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    kind: EntryKind,
+    id: &'a str,
+}
+
+impl At<'_> {
+    fn err(self, field: impl Into<String>, message: impl Into<String>) -> TopologyError {
+        TopologyError {
+            kind: self.kind,
+            id: Some(self.id.to_owned()),
+            index: None,
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+}
+
+/// A table without ids (`[conntrack]`, `[enrichment]`).
+fn table_err(kind: EntryKind, field: &str, message: impl Into<String>) -> TopologyError {
+    TopologyError { kind, id: None, index: None, field: Some(field.to_owned()), message: message.into() }
+}
+
+/// The ids of one kind, to index, after checking they are non-empty and unique.
+fn index_ids<'a>(
+    kind: EntryKind,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<&'a str, usize>, TopologyError> {
+    let mut map = HashMap::new();
+    for (index, id) in ids.enumerate() {
+        if id.is_empty() {
+            return Err(TopologyError {
+                kind,
+                id: None,
+                index: Some(index),
+                field: Some("id".to_owned()),
+                message: "is empty".to_owned(),
+            });
+        }
+        if map.insert(id, index).is_some() {
+            return Err(At { kind, id }.err("id", format!("{id:?} is defined twice")));
+        }
+    }
+    Ok(map)
+}
+
+/// Resolve a reference to an entry of `kind`.
+fn resolve(
+    at: At<'_>,
+    field: &str,
+    ids: &HashMap<&str, usize>,
+    kind: EntryKind,
+    name: &str,
+) -> Result<usize, TopologyError> {
+    ids.get(name)
+        .copied()
+        .ok_or_else(|| at.err(field, format!("{name:?} is not defined (no {kind} has this id)")))
+}
+
+/// A CIDR; host bits set mean its network.
+fn parse_cidr(at: At<'_>, field: &str, text: &str) -> Result<IpNet, TopologyError> {
+    text.parse::<IpNet>()
+        .map(|net| net.trunc())
+        .map_err(|_| at.err(field, format!("{text:?} is not a CIDR (address/prefix length)")))
+}
+
+fn parse_addr(at: At<'_>, field: &str, text: &str) -> Result<IpAddr, TopologyError> {
+    text.parse::<IpAddr>().map_err(|_| at.err(field, format!("{text:?} is not an IP address")))
+}
+
+fn parse_policy(at: At<'_>, field: &str, text: &str) -> Result<Policy, TopologyError> {
+    match text {
+        "accept" => Ok(Policy::Accept),
+        "drop" => Ok(Policy::Drop),
+        _ => Err(at.err(field, format!("{text:?} is not accept or drop"))),
+    }
+}
+
+/// A protocol name (any case) or number.
+fn parse_protocol(at: At<'_>, field: &str, spec: &ProtocolSpec) -> Result<Protocol, TopologyError> {
+    match spec {
+        ProtocolSpec::Number(n) => u8::try_from(*n)
+            .map(Protocol::Number)
+            .map_err(|_| at.err(field, format!("{n} is not a protocol number (0-255)"))),
+        ProtocolSpec::Name(name) => match name.to_ascii_lowercase().as_str() {
+            "all" => Ok(Protocol::All),
+            "tcp" => Ok(Protocol::TCP),
+            "udp" => Ok(Protocol::UDP),
+            "icmp" => Ok(Protocol::Number(1)),
+            "icmpv6" => Ok(Protocol::Number(58)),
+            "gre" => Ok(Protocol::Number(47)),
+            _ => Err(at.err(field, format!("{name:?} is not tcp, udp, icmp, icmpv6, gre, all or a number"))),
+        },
+    }
+}
+
+/// `"a/b"` with 0 ≤ a ≤ b ≤ 65535 (TCP and UDP only), or `"-1/-1"` (any).
+fn parse_ports(
+    at: At<'_>,
+    field: &str,
+    text: Option<&str>,
+    protocol: Protocol,
+) -> Result<Ports, TopologyError> {
+    let Some(text) = text else {
+        return Ok(Ports::Any);
+    };
+    if text == "-1/-1" {
+        return Ok(Ports::Any);
+    }
+    let bad = |why: &str| at.err(field, format!("{text:?} {why}"));
+    let (first, last) = text.split_once('/').ok_or_else(|| bad("is not \"first/last\" or \"-1/-1\""))?;
+    let port = |s: &str| s.parse::<u16>().map_err(|_| bad("has a port that is not a number in 0-65535"));
+    let (first, last) = (port(first)?, port(last)?);
+    if first > last {
+        return Err(bad("has its first port above its last"));
+    }
+    if protocol != Protocol::TCP && protocol != Protocol::UDP {
+        return Err(bad("needs protocol tcp or udp (other protocols take \"-1/-1\")"));
+    }
+    Ok(Ports::Range { first, last })
+}
+
+fn parse_group_rule(
+    at: At<'_>,
+    i: usize,
+    rule: &GroupRuleSpec,
+    group_ids: &HashMap<&str, usize>,
+) -> Result<GroupRule, TopologyError> {
+    let f = |name: &str| format!("rules[{i}].{name}");
+    let direction = match rule.direction.as_str() {
+        "in" => RuleDirection::In,
+        "out" => RuleDirection::Out,
+        other => return Err(at.err(f("direction"), format!("{other:?} is not in or out"))),
+    };
+    let policy = parse_policy(at, &f("policy"), &rule.policy)?;
+    let priority = match rule.priority {
+        None => 1,
+        Some(p @ 1..=100) => p as u8,
+        Some(p) => return Err(at.err(f("priority"), format!("{p} is not within 1-100"))),
+    };
+    let protocol = parse_protocol(at, &f("protocol"), &rule.protocol)?;
+    let ports = parse_ports(at, &f("ports"), rule.ports.as_deref(), protocol)?;
+    let peer = if let Some(&group) = group_ids.get(rule.peer.as_str()) {
+        Peer::Group(group)
+    } else if rule.peer.contains('/') {
+        Peer::Cidr(parse_cidr(at, &f("peer"), &rule.peer)?)
+    } else {
+        return Err(at.err(f("peer"), format!("{:?} is not a CIDR nor a defined security group", rule.peer)));
+    };
+    Ok(GroupRule { direction, policy, priority, protocol, ports, peer })
+}
+
+fn parse_acl_rules(at: At<'_>, list: &str, rules: &[AclRuleSpec]) -> Result<Vec<AclRule>, TopologyError> {
+    let mut out = Vec::with_capacity(rules.len());
+    for (i, rule) in rules.iter().enumerate() {
+        let f = |name: &str| format!("{list}[{i}].{name}");
+        let policy = parse_policy(at, &f("policy"), &rule.policy)?;
+        let protocol = parse_protocol(at, &f("protocol"), &rule.protocol)?;
+        let ports = parse_ports(at, &f("ports"), rule.ports.as_deref(), protocol)?;
+        let peer = parse_cidr(at, &f("peer"), &rule.peer)?;
+        out.push(AclRule { policy, protocol, ports, peer });
+    }
+    Ok(out)
+}
+
+fn parse_cidrs(at: At<'_>, texts: &[String]) -> Result<Vec<IpNet>, TopologyError> {
+    if texts.is_empty() {
+        return Err(at.err("cidrs", "is empty"));
+    }
+    texts.iter().map(|t| parse_cidr(at, "cidrs", t)).collect()
+}
+
+fn conntrack_value(field: &str, value: Option<i64>, default: u32) -> Result<u32, TopologyError> {
+    match value {
+        None => Ok(default),
+        Some(v) => u32::try_from(v).ok().filter(|&v| v >= 1).ok_or_else(|| {
+            table_err(
+                EntryKind::Conntrack,
+                field,
+                format!("{v} is not a number of seconds in 1-{}", u32::MAX),
+            )
+        }),
+    }
+}
+
+fn enrichment_path(field: &str, text: &str, base: Option<&Path>) -> Result<PathBuf, TopologyError> {
+    if text.is_empty() {
+        return Err(table_err(EntryKind::Enrichment, field, "is empty"));
+    }
+    let path = Path::new(text);
+    Ok(match base {
+        Some(base) if path.is_relative() => base.join(path),
+        _ => path.to_path_buf(),
+    })
+}
+
+/// Validate `spec` whole; relative enrichment paths are joined to `base` when given.
+pub(crate) fn validate(spec: &TopologySpec, base: Option<&Path>) -> Result<Topology, TopologyError> {
+    let vpc_ids = index_ids(EntryKind::Vpc, spec.vpc.iter().map(|e| e.id.as_str()))?;
+    let vswitch_ids = index_ids(EntryKind::Vswitch, spec.vswitch.iter().map(|e| e.id.as_str()))?;
+    let eni_ids = index_ids(EntryKind::Eni, spec.eni.iter().map(|e| e.id.as_str()))?;
+    let group_ids = index_ids(EntryKind::SecurityGroup, spec.security_group.iter().map(|e| e.id.as_str()))?;
+    let acl_ids = index_ids(EntryKind::NetworkAcl, spec.network_acl.iter().map(|e| e.id.as_str()))?;
+    let table_ids = index_ids(EntryKind::RouteTable, spec.route_table.iter().map(|e| e.id.as_str()))?;
+    index_ids(EntryKind::FlowLog, spec.flow_log.iter().map(|e| e.id.as_str()))?;
+
+    let mut route_tables = Vec::with_capacity(spec.route_table.len());
+    for entry in &spec.route_table {
+        let at = At { kind: EntryKind::RouteTable, id: &entry.id };
+        let mut routes = Vec::with_capacity(entry.routes.len());
+        for (i, route) in entry.routes.iter().enumerate() {
+            let destination = parse_cidr(at, &format!("routes[{i}].destination"), &route.destination)?;
+            let next_hop = NextHop::from_name(&route.next_hop).ok_or_else(|| {
+                at.err(
+                    format!("routes[{i}].next_hop"),
+                    format!("{:?} is not a known next hop", route.next_hop),
+                )
+            })?;
+            routes.push(Route { destination, next_hop });
+        }
+        route_tables.push(RouteTable { id: entry.id.clone(), routes });
+    }
+
+    let mut network_acls = Vec::with_capacity(spec.network_acl.len());
+    for entry in &spec.network_acl {
+        let at = At { kind: EntryKind::NetworkAcl, id: &entry.id };
+        network_acls.push(NetworkAcl {
+            id: entry.id.clone(),
+            ingress: parse_acl_rules(at, "ingress", &entry.ingress)?,
+            egress: parse_acl_rules(at, "egress", &entry.egress)?,
+        });
+    }
+
+    let mut security_groups = Vec::with_capacity(spec.security_group.len());
+    for entry in &spec.security_group {
+        let at = At { kind: EntryKind::SecurityGroup, id: &entry.id };
+        let group_type = match entry.group_type.as_deref() {
+            None | Some("basic") => GroupType::Basic {
+                inner_access: match entry.inner_access.as_deref() {
+                    None => Policy::Accept,
+                    Some(text) => parse_policy(at, "inner_access", text)?,
+                },
+            },
+            Some("enterprise") => {
+                if entry.inner_access.is_some() {
+                    return Err(at.err("inner_access", "is for basic groups only, not enterprise"));
+                }
+                GroupType::Enterprise
+            }
+            Some(other) => return Err(at.err("type", format!("{other:?} is not basic or enterprise"))),
+        };
+        let rules = entry
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| parse_group_rule(at, i, rule, &group_ids))
+            .collect::<Result<_, _>>()?;
+        security_groups.push(SecurityGroup { id: entry.id.clone(), group_type, rules });
+    }
+
+    let mut vpcs = Vec::with_capacity(spec.vpc.len());
+    for entry in &spec.vpc {
+        let at = At { kind: EntryKind::Vpc, id: &entry.id };
+        let cidrs = parse_cidrs(at, &entry.cidrs)?;
+        let route_table = match &entry.route_table {
+            None => None,
+            Some(name) => Some(resolve(at, "route_table", &table_ids, EntryKind::RouteTable, name)?),
+        };
+        vpcs.push(Vpc { id: entry.id.clone(), cidrs, route_table });
+    }
+
+    let mut vswitches = Vec::with_capacity(spec.vswitch.len());
+    for entry in &spec.vswitch {
+        let at = At { kind: EntryKind::Vswitch, id: &entry.id };
+        let vpc = resolve(at, "vpc", &vpc_ids, EntryKind::Vpc, &entry.vpc)?;
+        let cidrs = parse_cidrs(at, &entry.cidrs)?;
+        for (cidr, text) in cidrs.iter().zip(&entry.cidrs) {
+            if !vpcs[vpc].cidrs.iter().any(|outer| outer.contains(cidr)) {
+                return Err(at.err("cidrs", format!("{text:?} is outside the CIDRs of vpc {:?}", entry.vpc)));
+            }
+        }
+        let network_acl = match &entry.network_acl {
+            None => None,
+            Some(name) => Some(resolve(at, "network_acl", &acl_ids, EntryKind::NetworkAcl, name)?),
+        };
+        let route_table = match &entry.route_table {
+            None => None,
+            Some(name) => Some(resolve(at, "route_table", &table_ids, EntryKind::RouteTable, name)?),
+        };
+        vswitches.push(Vswitch {
+            id: entry.id.clone(),
+            vpc,
+            cidrs,
+            zone: entry.zone.clone(),
+            network_acl,
+            route_table,
+        });
+    }
+
+    let mut enis = Vec::with_capacity(spec.eni.len());
+    let mut owners: HashMap<IpAddr, usize> = HashMap::new();
+    let mut interfaces: HashMap<&str, usize> = HashMap::new();
+    for (index, entry) in spec.eni.iter().enumerate() {
+        let at = At { kind: EntryKind::Eni, id: &entry.id };
+        let vswitch = resolve(at, "vswitch", &vswitch_ids, EntryKind::Vswitch, &entry.vswitch)?;
+        if entry.ips.is_empty() {
+            return Err(at.err("ips", "is empty (an ENI has at least one address)"));
+        }
+        let mut claim = |field: &str, addr: IpAddr| match owners.insert(addr, index) {
+            Some(other) if other == index => {
+                Err(at.err(field, format!("\"{addr}\" is an address of this ENI twice")))
+            }
+            Some(other) => {
+                Err(at.err(field, format!("\"{addr}\" is also an address of eni {:?}", spec.eni[other].id)))
+            }
+            None => Ok(()),
+        };
+        let mut ips = Vec::with_capacity(entry.ips.len());
+        for text in &entry.ips {
+            let addr = parse_addr(at, "ips", text)?;
+            if !vswitches[vswitch].cidrs.iter().any(|net| net.contains(&addr)) {
+                return Err(
+                    at.err("ips", format!("{text:?} is outside the CIDRs of vswitch {:?}", entry.vswitch))
+                );
+            }
+            claim("ips", addr)?;
+            ips.push(addr);
+        }
+        let public_ip = match &entry.public_ip {
+            None => None,
+            Some(text) => {
+                let addr = parse_addr(at, "public_ip", text)?;
+                claim("public_ip", addr)?;
+                Some(addr)
+            }
+        };
+        if entry.security_groups.len() > MAX_GROUPS_PER_ENI {
+            return Err(at.err(
+                "security_groups",
+                format!("has {} groups, more than {MAX_GROUPS_PER_ENI}", entry.security_groups.len()),
+            ));
+        }
+        let mut groups: Vec<usize> = Vec::with_capacity(entry.security_groups.len());
+        for name in &entry.security_groups {
+            let group = resolve(at, "security_groups", &group_ids, EntryKind::SecurityGroup, name)?;
+            if groups.contains(&group) {
+                return Err(at.err("security_groups", format!("{name:?} is listed twice")));
+            }
+            if let Some(&first) = groups.first() {
+                let enterprise = |g: usize| security_groups[g].group_type == GroupType::Enterprise;
+                if enterprise(first) != enterprise(group) {
+                    return Err(at.err(
+                        "security_groups",
+                        format!(
+                            "mixes basic and enterprise groups ({:?} and {name:?})",
+                            security_groups[first].id
+                        ),
+                    ));
+                }
+            }
+            groups.push(group);
+        }
+        if let Some(interface) = &entry.interface {
+            if interface.is_empty() {
+                return Err(at.err("interface", "is empty"));
+            }
+            if let Some(other) = interfaces.insert(interface, index) {
+                return Err(at.err(
+                    "interface",
+                    format!("{interface:?} is also bound to eni {:?}", spec.eni[other].id),
+                ));
+            }
+        }
+        enis.push(Eni {
+            id: entry.id.clone(),
+            vswitch,
+            vm: entry.vm.clone(),
+            ips,
+            security_groups: groups,
+            interface: entry.interface.clone(),
+            public_ip,
+        });
+    }
+
+    let mut flow_logs = Vec::with_capacity(spec.flow_log.len());
+    for entry in &spec.flow_log {
+        let at = At { kind: EntryKind::FlowLog, id: &entry.id };
+        let name = entry.resource.as_str();
+        let found = [
+            eni_ids.get(name).map(|&i| (EntryKind::Eni, Resource::Eni(i))),
+            vswitch_ids.get(name).map(|&i| (EntryKind::Vswitch, Resource::Vswitch(i))),
+            vpc_ids.get(name).map(|&i| (EntryKind::Vpc, Resource::Vpc(i))),
+        ];
+        let mut found = found.into_iter().flatten();
+        let resource = match (found.next(), found.next()) {
+            (Some((_, resource)), None) => resource,
+            (None, _) => {
+                return Err(at.err(
+                    "resource",
+                    format!("{name:?} is not defined (no eni, vswitch or vpc has this id)"),
+                ))
+            }
+            (Some((a, _)), Some((b, _))) => {
+                return Err(at.err("resource", format!("{name:?} is ambiguous: it names a {a} and a {b}")))
+            }
+        };
+        let traffic_type = match entry.traffic_type.as_deref() {
+            None | Some("all") => TrafficType::All,
+            Some("allow") => TrafficType::Allow,
+            Some("drop") => TrafficType::Drop,
+            Some(other) => return Err(at.err("traffic_type", format!("{other:?} is not all, allow or drop"))),
+        };
+        let ip_version = match entry.ip_version.as_deref() {
+            None | Some("ipv4") => IpVersion::Ipv4,
+            Some("dual") => IpVersion::Dual,
+            Some(other) => return Err(at.err("ip_version", format!("{other:?} is not ipv4 or dual"))),
+        };
+        let window = match entry.window {
+            None => 600,
+            Some(w) => u32::try_from(w)
+                .ok()
+                .filter(|w| FLOW_LOG_WINDOWS.contains(w))
+                .ok_or_else(|| at.err("window", format!("{w} is not 60, 300 or 600")))?,
+        };
+        let paths = match &entry.paths {
+            None => SamplingPaths::All,
+            Some(names) if names.is_empty() => {
+                return Err(at.err("paths", "is empty (use [\"all\"] for every path)"))
+            }
+            Some(names) => {
+                let mut only = Vec::with_capacity(names.len());
+                let mut all = false;
+                for name in names {
+                    let path = match name.as_str() {
+                        "all" => {
+                            all = true;
+                            continue;
+                        }
+                        "public_ip" => SamplingPath::PublicIp,
+                        "vpc" => SamplingPath::Vpc,
+                        "other" => SamplingPath::Other,
+                        hop => SamplingPath::NextHop(NextHop::from_name(hop).ok_or_else(|| {
+                            at.err(
+                                "paths",
+                                format!("{hop:?} is not all, a next hop, public_ip, vpc or other"),
+                            )
+                        })?),
+                    };
+                    only.push(path);
+                }
+                if all {
+                    SamplingPaths::All
+                } else {
+                    SamplingPaths::Only(only)
+                }
+            }
+        };
+        flow_logs.push(FlowLog { id: entry.id.clone(), resource, traffic_type, ip_version, window, paths });
+    }
+
+    let conntrack = match &spec.conntrack {
+        None => Conntrack::default(),
+        Some(c) => {
+            let timeout = conntrack_value("timeout", c.timeout, Conntrack::DEFAULT_TIMEOUT)?;
+            Conntrack {
+                tcp: conntrack_value("tcp", c.tcp, timeout)?,
+                udp: conntrack_value("udp", c.udp, timeout)?,
+                icmp: conntrack_value("icmp", c.icmp, timeout)?,
+                other: conntrack_value("other", c.other, timeout)?,
+                capacity: match c.capacity {
+                    None => Conntrack::DEFAULT_CAPACITY,
+                    Some(n) => usize::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| {
+                        table_err(EntryKind::Conntrack, "capacity", format!("{n} is not at least 1"))
+                    })?,
+                },
+            }
+        }
+    };
+
+    let enrichment = match &spec.enrichment {
+        None => Enrichment::default(),
+        Some(e) => Enrichment {
+            cidr_blocks: e
+                .cidr_blocks
+                .as_deref()
+                .map(|p| enrichment_path("cidr_blocks", p, base))
+                .transpose()?,
+            threat_intel: e
+                .threat_intel
+                .iter()
+                .map(|p| enrichment_path("threat_intel", p, base))
+                .collect::<Result<_, _>>()?,
+            geo: e.geo.as_deref().map(|p| enrichment_path("geo", p, base)).transpose()?,
+        },
+    };
+
+    Ok(Topology {
+        account: spec.account.clone(),
+        region: spec.region.clone(),
+        vpcs,
+        vswitches,
+        enis,
+        security_groups,
+        network_acls,
+        route_tables,
+        flow_logs,
+        conntrack,
+        enrichment,
+    })
+}
