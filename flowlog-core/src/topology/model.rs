@@ -6,6 +6,8 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use crate::protocol;
+
 pub use ipnet::IpNet;
 
 /// A validated topology (SPEC §7.1). Build it with [`Topology::from_toml_str`],
@@ -189,9 +191,15 @@ pub enum Protocol {
 
 impl Protocol {
     /// TCP.
-    pub const TCP: Protocol = Protocol::Number(6);
+    pub const TCP: Protocol = Protocol::Number(protocol::TCP);
     /// UDP.
-    pub const UDP: Protocol = Protocol::Number(17);
+    pub const UDP: Protocol = Protocol::Number(protocol::UDP);
+    /// ICMP.
+    pub const ICMP: Protocol = Protocol::Number(protocol::ICMP);
+    /// ICMPv6.
+    pub const ICMPV6: Protocol = Protocol::Number(protocol::ICMPV6);
+    /// GRE.
+    pub const GRE: Protocol = Protocol::Number(crate::parse::l4::GRE);
 }
 
 /// The destination ports a rule matches.

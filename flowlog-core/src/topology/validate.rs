@@ -104,9 +104,9 @@ fn parse_protocol(at: At<'_>, field: &str, spec: &ProtocolSpec) -> Result<Protoc
             "all" => Ok(Protocol::All),
             "tcp" => Ok(Protocol::TCP),
             "udp" => Ok(Protocol::UDP),
-            "icmp" => Ok(Protocol::Number(1)),
-            "icmpv6" => Ok(Protocol::Number(58)),
-            "gre" => Ok(Protocol::Number(47)),
+            "icmp" => Ok(Protocol::ICMP),
+            "icmpv6" => Ok(Protocol::ICMPV6),
+            "gre" => Ok(Protocol::GRE),
             _ => Err(at.err(field, format!("{name:?} is not tcp, udp, icmp, icmpv6, gre, all or a number"))),
         },
     }
@@ -419,7 +419,7 @@ pub(crate) fn validate(spec: &TopologySpec, base: Option<&Path>) -> Result<Topol
                 ))
             }
             (Some((a, _)), Some((b, _))) => {
-                return Err(at.err("resource", format!("{name:?} is ambiguous: it names a {a} and a {b}")))
+                return Err(at.err("resource", format!("{name:?} names both {a} {name:?} and {b} {name:?}")))
             }
         };
         let traffic_type = match entry.traffic_type.as_deref() {
