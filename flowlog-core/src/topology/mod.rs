@@ -25,6 +25,11 @@ pub use model::*;
 
 use serde_path_to_error::Segment;
 
+/// The Rust example of `docs/topology.md`, compiled with the doctests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/topology.md")]
+pub struct TopologyDocDoctests;
+
 impl Topology {
     /// Load and validate a TOML topology. Relative enrichment paths are kept as written.
     pub fn from_toml_str(text: &str) -> Result<Topology, TopologyError> {

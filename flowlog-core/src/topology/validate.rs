@@ -100,15 +100,21 @@ fn parse_protocol(at: At<'_>, field: &str, spec: &ProtocolSpec) -> Result<Protoc
         ProtocolSpec::Number(n) => u8::try_from(*n)
             .map(Protocol::Number)
             .map_err(|_| at.err(field, format!("{n} is not a protocol number (0-255)"))),
-        ProtocolSpec::Name(name) => match name.to_ascii_lowercase().as_str() {
-            "all" => Ok(Protocol::All),
-            "tcp" => Ok(Protocol::TCP),
-            "udp" => Ok(Protocol::UDP),
-            "icmp" => Ok(Protocol::ICMP),
-            "icmpv6" => Ok(Protocol::ICMPV6),
-            "gre" => Ok(Protocol::GRE),
-            _ => Err(at.err(field, format!("{name:?} is not tcp, udp, icmp, icmpv6, gre, all or a number"))),
-        },
+        ProtocolSpec::Name(name) => {
+            let named = match name.to_ascii_lowercase().as_str() {
+                "all" => Some(Protocol::All),
+                "tcp" => Some(Protocol::TCP),
+                "udp" => Some(Protocol::UDP),
+                "icmp" => Some(Protocol::ICMP),
+                "icmpv6" => Some(Protocol::ICMPV6),
+                "gre" => Some(Protocol::GRE),
+                // A number written as text, as some JSON writers do.
+                other => other.parse::<u8>().ok().map(Protocol::Number),
+            };
+            named.ok_or_else(|| {
+                at.err(field, format!("{name:?} is not tcp, udp, icmp, icmpv6, gre, all or a number 0-255"))
+            })
+        }
     }
 }
 
@@ -525,4 +531,53 @@ pub(crate) fn validate(spec: &TopologySpec, base: Option<&Path>) -> Result<Topol
         conntrack,
         enrichment,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AT: At<'static> = At { kind: EntryKind::NetworkAcl, id: "acl-1" };
+
+    fn ports(text: &str, protocol: Protocol) -> Result<Ports, String> {
+        parse_ports(AT, "ports", Some(text), protocol).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn ports_are_a_range_or_any() {
+        assert_eq!(ports("-1/-1", Protocol::All), Ok(Ports::Any));
+        assert_eq!(ports("0/65535", Protocol::UDP), Ok(Ports::Range { first: 0, last: 65535 }));
+        assert_eq!(ports("7/7", Protocol::TCP), Ok(Ports::Range { first: 7, last: 7 }));
+        assert_eq!(parse_ports(AT, "ports", None, Protocol::ICMP), Ok(Ports::Any));
+        for bad in ["-1/5", "5/-1", "1/65536", "2/1", " 1/2", "1-2", "1/2/3", "/"] {
+            let err = ports(bad, Protocol::TCP).unwrap_err();
+            assert!(err.starts_with("network_acl \"acl-1\": ports "), "{err}");
+        }
+        assert!(ports("1/2", Protocol::GRE).unwrap_err().contains("tcp or udp"));
+    }
+
+    #[test]
+    fn protocols_are_names_in_any_case_or_numbers() {
+        let p = |spec: ProtocolSpec| parse_protocol(AT, "protocol", &spec);
+        let name = |n: &str| ProtocolSpec::Name(n.to_owned());
+        assert_eq!(p(name("ALL")), Ok(Protocol::All));
+        assert_eq!(p(name("IcmpV6")), Ok(Protocol::ICMPV6));
+        assert_eq!(p(name("gre")), Ok(Protocol::GRE));
+        assert_eq!(p(name("47")), Ok(Protocol::GRE));
+        assert_eq!(p(ProtocolSpec::Number(0)), Ok(Protocol::Number(0)));
+        assert_eq!(p(ProtocolSpec::Number(255)), Ok(Protocol::Number(255)));
+        assert!(p(ProtocolSpec::Number(256)).is_err());
+        assert!(p(name("256")).is_err());
+        assert!(p(name("ip")).is_err());
+    }
+
+    #[test]
+    fn cidrs_drop_their_host_bits_and_addresses_are_not_cidrs() {
+        let cidr = |t: &str| parse_cidr(AT, "peer", t);
+        assert_eq!(cidr("10.1.2.3/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(cidr("2001:db8::1/32").unwrap().to_string(), "2001:db8::/32");
+        assert_eq!(cidr("0.0.0.0/0").unwrap().to_string(), "0.0.0.0/0");
+        assert!(cidr("10.1.2.3").is_err());
+        assert!(cidr("10.1.2.3/33").is_err());
+    }
 }
