@@ -164,7 +164,7 @@ impl Meter {
         let mut p = Prepared::EMPTY;
         self.prepare(frame, &mut p);
         self.counters.packets_in += 1;
-        let outcome = self.commit(&p, sink);
+        let outcome = self.commit(&p, NO_SLOT_HINT, sink);
         self.counters.metered += outcome.is_metered() as u64;
         outcome
     }
@@ -239,7 +239,8 @@ impl Meter {
                 p.slot_hint = self.table.prefetch_slot(p.index_bucket, p.hash);
             }
         }
-        self.commit(&ring[i % RING], sink)
+        let p = &ring[i % RING];
+        self.commit(p, p.slot_hint, sink)
     }
 
     /// The look-ahead stage of [`Meter::process_batch`]: prepare into `p` and start loading the
@@ -299,16 +300,16 @@ impl Meter {
         (self.clock.resolve(ts), bad)
     }
 
-    /// Meter a prepared packet: window rollover, table, stats — the part that must run in frame
-    /// order. `packets_in` and `metered` are the caller's to count.
+    /// Meter a prepared packet (with `slot_hint` from the table, or [`NO_SLOT_HINT`]): window
+    /// rollover, table, stats — the part that must run in frame order. `packets_in` and `metered` are the caller's to count.
     #[inline(always)]
-    fn commit<S: Sink + ?Sized>(&mut self, p: &Prepared, sink: &mut S) -> Outcome {
+    fn commit<S: Sink + ?Sized>(&mut self, p: &Prepared, slot_hint: u32, sink: &mut S) -> Outcome {
         if p.rare.0 != 0 {
             if let Outcome::Skipped(skip) = self.commit_rare(p, sink) {
                 return Outcome::Skipped(skip);
             }
         }
-        let s = match self.table.upsert_entry_hinted(&p.key, p.hash, p.slot_hint) {
+        let s = match self.table.upsert_entry_hinted(&p.key, p.hash, slot_hint) {
             (Upsert::Existing(slot), s) if s.packets == u32::MAX => {
                 self.split(slot, sink);
                 self.table.stats_mut(slot)
@@ -507,9 +508,11 @@ impl Prepared {
         ts_ns: 0,
         hash: 0,
         rare: Rare(0),
-        skip: Skip::NonIp,
+        // All zeros, which costs `process` the least to set up: its commit takes no hint from
+        // here, and the batch's slot stage writes one for every frame it hints.
+        skip: Skip::UnsupportedLink,
         index_bucket: 0,
-        slot_hint: NO_SLOT_HINT,
+        slot_hint: 0,
         key: FlowKey::ZERO,
         stats: PacketStats::NONE,
     };
