@@ -727,6 +727,28 @@ fn sampling_paths_name_traffic_paths() {
         assert_eq!(NextHop::from_name(hop.as_str()), Some(hop));
     }
     assert_eq!(NextHop::Ipv6Gateway.traffic_path(), 14);
+    // `all` takes every path, and the other names must still be known.
+    let all = base_with("resource = \"vpc-1\"", "resource = \"vpc-1\"\npaths = [\"vpc\", \"all\"]");
+    assert_eq!(Topology::from_toml_str(&all).unwrap().flow_logs[0].paths, SamplingPaths::All);
+    let text = base_with("resource = \"vpc-1\"", "resource = \"vpc-1\"\npaths = [\"all\", \"internet\"]");
+    load_error(&text, EntryKind::FlowLog, "fl-1", "paths");
+}
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_crash() {
+    let n = 50_000;
+    let keys = vec!["x"; n].join(".");
+    let texts = [
+        format!("{keys} = 1"),
+        format!("[[{keys}]]\n"),
+        format!("x = {}{}", "[".repeat(n), "]".repeat(n)),
+        format!("x = {}1{}", "{ y = ".repeat(n), " }".repeat(n)),
+    ];
+    for text in &texts {
+        assert!(Topology::from_toml_str(text).is_err());
+    }
+    let json = format!("{{\"x\": {}{}}}", "[".repeat(n), "]".repeat(n));
+    assert!(Topology::from_json_str(&json).is_err());
 }
 
 fn example_text() -> String {

@@ -6,7 +6,10 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use super::error::{EntryKind, TopologyError};
-use super::file::{AclRuleSpec, GroupRuleSpec, ProtocolSpec, TopologySpec};
+use super::file::{
+    AclRuleSpec, ConntrackSpec, EnrichmentSpec, FlowLogSpec, GroupRuleSpec, NetworkAclSpec, ProtocolSpec,
+    RouteTableSpec, SecurityGroupSpec, TopologySpec, VpcSpec, VswitchSpec,
+};
 use super::model::*;
 
 /// The most security groups one ENI may have.
@@ -218,115 +221,156 @@ fn enrichment_path(field: &str, text: &str, base: Option<&Path>) -> Result<PathB
     })
 }
 
+/// The ids of every kind, for resolving references.
+struct Ids<'a> {
+    vpc: HashMap<&'a str, usize>,
+    vswitch: HashMap<&'a str, usize>,
+    eni: HashMap<&'a str, usize>,
+    group: HashMap<&'a str, usize>,
+    acl: HashMap<&'a str, usize>,
+    table: HashMap<&'a str, usize>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(spec: &'a TopologySpec) -> Result<Self, TopologyError> {
+        let ids = Ids {
+            vpc: index_ids(EntryKind::Vpc, spec.vpc.iter().map(|e| e.id.as_str()))?,
+            vswitch: index_ids(EntryKind::Vswitch, spec.vswitch.iter().map(|e| e.id.as_str()))?,
+            eni: index_ids(EntryKind::Eni, spec.eni.iter().map(|e| e.id.as_str()))?,
+            group: index_ids(EntryKind::SecurityGroup, spec.security_group.iter().map(|e| e.id.as_str()))?,
+            acl: index_ids(EntryKind::NetworkAcl, spec.network_acl.iter().map(|e| e.id.as_str()))?,
+            table: index_ids(EntryKind::RouteTable, spec.route_table.iter().map(|e| e.id.as_str()))?,
+        };
+        index_ids(EntryKind::FlowLog, spec.flow_log.iter().map(|e| e.id.as_str()))?;
+        Ok(ids)
+    }
+
+    fn route_table(&self, at: At<'_>, name: Option<&String>) -> Result<Option<usize>, TopologyError> {
+        name.map(|name| resolve(at, "route_table", &self.table, EntryKind::RouteTable, name)).transpose()
+    }
+}
+
 /// Validate `spec` whole; relative enrichment paths are joined to `base` when given.
 pub(crate) fn validate(spec: &TopologySpec, base: Option<&Path>) -> Result<Topology, TopologyError> {
-    let vpc_ids = index_ids(EntryKind::Vpc, spec.vpc.iter().map(|e| e.id.as_str()))?;
-    let vswitch_ids = index_ids(EntryKind::Vswitch, spec.vswitch.iter().map(|e| e.id.as_str()))?;
-    let eni_ids = index_ids(EntryKind::Eni, spec.eni.iter().map(|e| e.id.as_str()))?;
-    let group_ids = index_ids(EntryKind::SecurityGroup, spec.security_group.iter().map(|e| e.id.as_str()))?;
-    let acl_ids = index_ids(EntryKind::NetworkAcl, spec.network_acl.iter().map(|e| e.id.as_str()))?;
-    let table_ids = index_ids(EntryKind::RouteTable, spec.route_table.iter().map(|e| e.id.as_str()))?;
-    index_ids(EntryKind::FlowLog, spec.flow_log.iter().map(|e| e.id.as_str()))?;
+    let ids = Ids::of(spec)?;
+    let route_tables = spec.route_table.iter().map(route_table).collect::<Result<_, _>>()?;
+    let network_acls = spec.network_acl.iter().map(network_acl).collect::<Result<_, _>>()?;
+    let security_groups: Vec<SecurityGroup> =
+        spec.security_group.iter().map(|e| security_group(e, &ids)).collect::<Result<_, _>>()?;
+    let vpcs: Vec<Vpc> = spec.vpc.iter().map(|e| vpc(e, &ids)).collect::<Result<_, _>>()?;
+    let vswitches: Vec<Vswitch> =
+        spec.vswitch.iter().map(|e| vswitch(e, &ids, &vpcs)).collect::<Result<_, _>>()?;
+    let enis = enis(spec, &ids, &vswitches, &security_groups)?;
+    let flow_logs = spec.flow_log.iter().map(|e| flow_log(e, &ids)).collect::<Result<_, _>>()?;
+    Ok(Topology {
+        account: spec.account.clone(),
+        region: spec.region.clone(),
+        vpcs,
+        vswitches,
+        enis,
+        security_groups,
+        network_acls,
+        route_tables,
+        flow_logs,
+        conntrack: spec.conntrack.as_ref().map_or(Ok(Conntrack::default()), conntrack)?,
+        enrichment: spec.enrichment.as_ref().map_or(Ok(Enrichment::default()), |e| enrichment(e, base))?,
+    })
+}
 
-    let mut route_tables = Vec::with_capacity(spec.route_table.len());
-    for entry in &spec.route_table {
-        let at = At { kind: EntryKind::RouteTable, id: &entry.id };
-        let mut routes = Vec::with_capacity(entry.routes.len());
-        for (i, route) in entry.routes.iter().enumerate() {
-            let destination = parse_cidr(at, &format!("routes[{i}].destination"), &route.destination)?;
-            let next_hop = NextHop::from_name(&route.next_hop).ok_or_else(|| {
-                at.err(
-                    format!("routes[{i}].next_hop"),
-                    format!("{:?} is not a known next hop", route.next_hop),
-                )
-            })?;
-            routes.push(Route { destination, next_hop });
-        }
-        route_tables.push(RouteTable { id: entry.id.clone(), routes });
+fn route_table(entry: &RouteTableSpec) -> Result<RouteTable, TopologyError> {
+    let at = At { kind: EntryKind::RouteTable, id: &entry.id };
+    let mut routes = Vec::with_capacity(entry.routes.len());
+    for (i, route) in entry.routes.iter().enumerate() {
+        let destination = parse_cidr(at, &format!("routes[{i}].destination"), &route.destination)?;
+        let next_hop = NextHop::from_name(&route.next_hop).ok_or_else(|| {
+            at.err(format!("routes[{i}].next_hop"), format!("{:?} is not a known next hop", route.next_hop))
+        })?;
+        routes.push(Route { destination, next_hop });
     }
+    Ok(RouteTable { id: entry.id.clone(), routes })
+}
 
-    let mut network_acls = Vec::with_capacity(spec.network_acl.len());
-    for entry in &spec.network_acl {
-        let at = At { kind: EntryKind::NetworkAcl, id: &entry.id };
-        network_acls.push(NetworkAcl {
-            id: entry.id.clone(),
-            ingress: parse_acl_rules(at, "ingress", &entry.ingress)?,
-            egress: parse_acl_rules(at, "egress", &entry.egress)?,
-        });
-    }
+fn network_acl(entry: &NetworkAclSpec) -> Result<NetworkAcl, TopologyError> {
+    let at = At { kind: EntryKind::NetworkAcl, id: &entry.id };
+    Ok(NetworkAcl {
+        id: entry.id.clone(),
+        ingress: parse_acl_rules(at, "ingress", &entry.ingress)?,
+        egress: parse_acl_rules(at, "egress", &entry.egress)?,
+    })
+}
 
-    let mut security_groups = Vec::with_capacity(spec.security_group.len());
-    for entry in &spec.security_group {
-        let at = At { kind: EntryKind::SecurityGroup, id: &entry.id };
-        let group_type = match entry.group_type.as_deref() {
-            None | Some("basic") => GroupType::Basic {
-                inner_access: match entry.inner_access.as_deref() {
-                    None => Policy::Accept,
-                    Some(text) => parse_policy(at, "inner_access", text)?,
-                },
+fn security_group(entry: &SecurityGroupSpec, ids: &Ids<'_>) -> Result<SecurityGroup, TopologyError> {
+    let at = At { kind: EntryKind::SecurityGroup, id: &entry.id };
+    let group_type = match entry.group_type.as_deref() {
+        None | Some("basic") => GroupType::Basic {
+            inner_access: match entry.inner_access.as_deref() {
+                None => Policy::Accept,
+                Some(text) => parse_policy(at, "inner_access", text)?,
             },
-            Some("enterprise") => {
-                if entry.inner_access.is_some() {
-                    return Err(at.err("inner_access", "is for basic groups only, not enterprise"));
-                }
-                GroupType::Enterprise
+        },
+        Some("enterprise") => {
+            if entry.inner_access.is_some() {
+                return Err(at.err("inner_access", "is for basic groups only, not enterprise"));
             }
-            Some(other) => return Err(at.err("type", format!("{other:?} is not basic or enterprise"))),
-        };
-        let rules = entry
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, rule)| parse_group_rule(at, i, rule, &group_ids))
-            .collect::<Result<_, _>>()?;
-        security_groups.push(SecurityGroup { id: entry.id.clone(), group_type, rules });
-    }
-
-    let mut vpcs = Vec::with_capacity(spec.vpc.len());
-    for entry in &spec.vpc {
-        let at = At { kind: EntryKind::Vpc, id: &entry.id };
-        let cidrs = parse_cidrs(at, &entry.cidrs)?;
-        let route_table = match &entry.route_table {
-            None => None,
-            Some(name) => Some(resolve(at, "route_table", &table_ids, EntryKind::RouteTable, name)?),
-        };
-        vpcs.push(Vpc { id: entry.id.clone(), cidrs, route_table });
-    }
-
-    let mut vswitches = Vec::with_capacity(spec.vswitch.len());
-    for entry in &spec.vswitch {
-        let at = At { kind: EntryKind::Vswitch, id: &entry.id };
-        let vpc = resolve(at, "vpc", &vpc_ids, EntryKind::Vpc, &entry.vpc)?;
-        let cidrs = parse_cidrs(at, &entry.cidrs)?;
-        for (cidr, text) in cidrs.iter().zip(&entry.cidrs) {
-            if !vpcs[vpc].cidrs.iter().any(|outer| outer.contains(cidr)) {
-                return Err(at.err("cidrs", format!("{text:?} is outside the CIDRs of vpc {:?}", entry.vpc)));
-            }
+            GroupType::Enterprise
         }
-        let network_acl = match &entry.network_acl {
-            None => None,
-            Some(name) => Some(resolve(at, "network_acl", &acl_ids, EntryKind::NetworkAcl, name)?),
-        };
-        let route_table = match &entry.route_table {
-            None => None,
-            Some(name) => Some(resolve(at, "route_table", &table_ids, EntryKind::RouteTable, name)?),
-        };
-        vswitches.push(Vswitch {
-            id: entry.id.clone(),
-            vpc,
-            cidrs,
-            zone: entry.zone.clone(),
-            network_acl,
-            route_table,
-        });
-    }
+        Some(other) => return Err(at.err("type", format!("{other:?} is not basic or enterprise"))),
+    };
+    let rules = entry
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| parse_group_rule(at, i, rule, &ids.group))
+        .collect::<Result<_, _>>()?;
+    Ok(SecurityGroup { id: entry.id.clone(), group_type, rules })
+}
 
+fn vpc(entry: &VpcSpec, ids: &Ids<'_>) -> Result<Vpc, TopologyError> {
+    let at = At { kind: EntryKind::Vpc, id: &entry.id };
+    Ok(Vpc {
+        id: entry.id.clone(),
+        cidrs: parse_cidrs(at, &entry.cidrs)?,
+        route_table: ids.route_table(at, entry.route_table.as_ref())?,
+    })
+}
+
+fn vswitch(entry: &VswitchSpec, ids: &Ids<'_>, vpcs: &[Vpc]) -> Result<Vswitch, TopologyError> {
+    let at = At { kind: EntryKind::Vswitch, id: &entry.id };
+    let vpc = resolve(at, "vpc", &ids.vpc, EntryKind::Vpc, &entry.vpc)?;
+    let cidrs = parse_cidrs(at, &entry.cidrs)?;
+    for (cidr, text) in cidrs.iter().zip(&entry.cidrs) {
+        if !vpcs[vpc].cidrs.iter().any(|outer| outer.contains(cidr)) {
+            return Err(at.err("cidrs", format!("{text:?} is outside the CIDRs of vpc {:?}", entry.vpc)));
+        }
+    }
+    let network_acl = entry
+        .network_acl
+        .as_ref()
+        .map(|name| resolve(at, "network_acl", &ids.acl, EntryKind::NetworkAcl, name))
+        .transpose()?;
+    Ok(Vswitch {
+        id: entry.id.clone(),
+        vpc,
+        cidrs,
+        zone: entry.zone.clone(),
+        network_acl,
+        route_table: ids.route_table(at, entry.route_table.as_ref())?,
+    })
+}
+
+/// The ENIs, checked together: an address or an interface belongs to one ENI only.
+fn enis(
+    spec: &TopologySpec,
+    ids: &Ids<'_>,
+    vswitches: &[Vswitch],
+    security_groups: &[SecurityGroup],
+) -> Result<Vec<Eni>, TopologyError> {
     let mut enis = Vec::with_capacity(spec.eni.len());
     let mut owners: HashMap<IpAddr, usize> = HashMap::new();
     let mut interfaces: HashMap<&str, usize> = HashMap::new();
     for (index, entry) in spec.eni.iter().enumerate() {
         let at = At { kind: EntryKind::Eni, id: &entry.id };
-        let vswitch = resolve(at, "vswitch", &vswitch_ids, EntryKind::Vswitch, &entry.vswitch)?;
+        let vswitch = resolve(at, "vswitch", &ids.vswitch, EntryKind::Vswitch, &entry.vswitch)?;
         if entry.ips.is_empty() {
             return Err(at.err("ips", "is empty (an ENI has at least one address)"));
         }
@@ -358,32 +402,6 @@ pub(crate) fn validate(spec: &TopologySpec, base: Option<&Path>) -> Result<Topol
                 Some(addr)
             }
         };
-        if entry.security_groups.len() > MAX_GROUPS_PER_ENI {
-            return Err(at.err(
-                "security_groups",
-                format!("has {} groups, more than {MAX_GROUPS_PER_ENI}", entry.security_groups.len()),
-            ));
-        }
-        let mut groups: Vec<usize> = Vec::with_capacity(entry.security_groups.len());
-        for name in &entry.security_groups {
-            let group = resolve(at, "security_groups", &group_ids, EntryKind::SecurityGroup, name)?;
-            if groups.contains(&group) {
-                return Err(at.err("security_groups", format!("{name:?} is listed twice")));
-            }
-            if let Some(&first) = groups.first() {
-                let enterprise = |g: usize| security_groups[g].group_type == GroupType::Enterprise;
-                if enterprise(first) != enterprise(group) {
-                    return Err(at.err(
-                        "security_groups",
-                        format!(
-                            "mixes basic and enterprise groups ({:?} and {name:?})",
-                            security_groups[first].id
-                        ),
-                    ));
-                }
-            }
-            groups.push(group);
-        }
         if let Some(interface) = &entry.interface {
             if interface.is_empty() {
                 return Err(at.err("interface", "is empty"));
@@ -400,136 +418,138 @@ pub(crate) fn validate(spec: &TopologySpec, base: Option<&Path>) -> Result<Topol
             vswitch,
             vm: entry.vm.clone(),
             ips,
-            security_groups: groups,
+            security_groups: eni_groups(at, &entry.security_groups, ids, security_groups)?,
             interface: entry.interface.clone(),
             public_ip,
         });
     }
+    Ok(enis)
+}
 
-    let mut flow_logs = Vec::with_capacity(spec.flow_log.len());
-    for entry in &spec.flow_log {
-        let at = At { kind: EntryKind::FlowLog, id: &entry.id };
-        let name = entry.resource.as_str();
-        let found = [
-            eni_ids.get(name).map(|&i| (EntryKind::Eni, Resource::Eni(i))),
-            vswitch_ids.get(name).map(|&i| (EntryKind::Vswitch, Resource::Vswitch(i))),
-            vpc_ids.get(name).map(|&i| (EntryKind::Vpc, Resource::Vpc(i))),
-        ];
-        let mut found = found.into_iter().flatten();
-        let resource = match (found.next(), found.next()) {
-            (Some((_, resource)), None) => resource,
-            (None, _) => {
-                return Err(at.err(
-                    "resource",
-                    format!("{name:?} is not defined (no eni, vswitch or vpc has this id)"),
-                ))
-            }
-            (Some((a, _)), Some((b, _))) => {
-                return Err(at.err("resource", format!("{name:?} names both {a} {name:?} and {b} {name:?}")))
-            }
-        };
-        let traffic_type = match entry.traffic_type.as_deref() {
-            None | Some("all") => TrafficType::All,
-            Some("allow") => TrafficType::Allow,
-            Some("drop") => TrafficType::Drop,
-            Some(other) => return Err(at.err("traffic_type", format!("{other:?} is not all, allow or drop"))),
-        };
-        let ip_version = match entry.ip_version.as_deref() {
-            None | Some("ipv4") => IpVersion::Ipv4,
-            Some("dual") => IpVersion::Dual,
-            Some(other) => return Err(at.err("ip_version", format!("{other:?} is not ipv4 or dual"))),
-        };
-        let window = match entry.window {
-            None => 600,
-            Some(w) => u32::try_from(w)
-                .ok()
-                .filter(|w| FLOW_LOG_WINDOWS.contains(w))
-                .ok_or_else(|| at.err("window", format!("{w} is not 60, 300 or 600")))?,
-        };
-        let paths = match &entry.paths {
-            None => SamplingPaths::All,
-            Some(names) if names.is_empty() => {
-                return Err(at.err("paths", "is empty (use [\"all\"] for every path)"))
-            }
-            Some(names) => {
-                let mut only = Vec::with_capacity(names.len());
-                let mut all = false;
-                for name in names {
-                    let path = match name.as_str() {
-                        "all" => {
-                            all = true;
-                            continue;
-                        }
-                        "public_ip" => SamplingPath::PublicIp,
-                        "vpc" => SamplingPath::Vpc,
-                        "other" => SamplingPath::Other,
-                        hop => SamplingPath::NextHop(NextHop::from_name(hop).ok_or_else(|| {
-                            at.err(
-                                "paths",
-                                format!("{hop:?} is not all, a next hop, public_ip, vpc or other"),
-                            )
-                        })?),
-                    };
-                    only.push(path);
-                }
-                if all {
-                    SamplingPaths::All
-                } else {
-                    SamplingPaths::Only(only)
-                }
-            }
-        };
-        flow_logs.push(FlowLog { id: entry.id.clone(), resource, traffic_type, ip_version, window, paths });
+/// An ENI's groups: at most [`MAX_GROUPS_PER_ENI`], each once, all basic or all enterprise.
+fn eni_groups(
+    at: At<'_>,
+    names: &[String],
+    ids: &Ids<'_>,
+    security_groups: &[SecurityGroup],
+) -> Result<Vec<usize>, TopologyError> {
+    if names.len() > MAX_GROUPS_PER_ENI {
+        return Err(
+            at.err("security_groups", format!("has {} groups, more than {MAX_GROUPS_PER_ENI}", names.len()))
+        );
     }
-
-    let conntrack = match &spec.conntrack {
-        None => Conntrack::default(),
-        Some(c) => {
-            let timeout = conntrack_value("timeout", c.timeout, Conntrack::DEFAULT_TIMEOUT)?;
-            Conntrack {
-                tcp: conntrack_value("tcp", c.tcp, timeout)?,
-                udp: conntrack_value("udp", c.udp, timeout)?,
-                icmp: conntrack_value("icmp", c.icmp, timeout)?,
-                other: conntrack_value("other", c.other, timeout)?,
-                capacity: match c.capacity {
-                    None => Conntrack::DEFAULT_CAPACITY,
-                    Some(n) => usize::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| {
-                        table_err(EntryKind::Conntrack, "capacity", format!("{n} is not at least 1"))
-                    })?,
-                },
+    let enterprise = |g: usize| security_groups[g].group_type == GroupType::Enterprise;
+    let mut groups: Vec<usize> = Vec::with_capacity(names.len());
+    for name in names {
+        let group = resolve(at, "security_groups", &ids.group, EntryKind::SecurityGroup, name)?;
+        if groups.contains(&group) {
+            return Err(at.err("security_groups", format!("{name:?} is listed twice")));
+        }
+        if let Some(&first) = groups.first() {
+            if enterprise(first) != enterprise(group) {
+                return Err(at.err(
+                    "security_groups",
+                    format!(
+                        "mixes basic and enterprise groups ({:?} and {name:?})",
+                        security_groups[first].id
+                    ),
+                ));
             }
         }
-    };
+        groups.push(group);
+    }
+    Ok(groups)
+}
 
-    let enrichment = match &spec.enrichment {
-        None => Enrichment::default(),
-        Some(e) => Enrichment {
-            cidr_blocks: e
-                .cidr_blocks
-                .as_deref()
-                .map(|p| enrichment_path("cidr_blocks", p, base))
-                .transpose()?,
-            threat_intel: e
-                .threat_intel
-                .iter()
-                .map(|p| enrichment_path("threat_intel", p, base))
-                .collect::<Result<_, _>>()?,
-            geo: e.geo.as_deref().map(|p| enrichment_path("geo", p, base)).transpose()?,
+fn flow_log(entry: &FlowLogSpec, ids: &Ids<'_>) -> Result<FlowLog, TopologyError> {
+    let at = At { kind: EntryKind::FlowLog, id: &entry.id };
+    let name = entry.resource.as_str();
+    let mut found = [
+        ids.eni.get(name).map(|&i| (EntryKind::Eni, Resource::Eni(i))),
+        ids.vswitch.get(name).map(|&i| (EntryKind::Vswitch, Resource::Vswitch(i))),
+        ids.vpc.get(name).map(|&i| (EntryKind::Vpc, Resource::Vpc(i))),
+    ]
+    .into_iter()
+    .flatten();
+    let resource = match (found.next(), found.next()) {
+        (Some((_, resource)), None) => resource,
+        (None, _) => {
+            return Err(
+                at.err("resource", format!("{name:?} is not defined (no eni, vswitch or vpc has this id)"))
+            )
+        }
+        (Some((a, _)), Some((b, _))) => {
+            return Err(at.err("resource", format!("{name:?} names both {a} {name:?} and {b} {name:?}")))
+        }
+    };
+    let traffic_type = match entry.traffic_type.as_deref() {
+        None | Some("all") => TrafficType::All,
+        Some("allow") => TrafficType::Allow,
+        Some("drop") => TrafficType::Drop,
+        Some(other) => return Err(at.err("traffic_type", format!("{other:?} is not all, allow or drop"))),
+    };
+    let ip_version = match entry.ip_version.as_deref() {
+        None | Some("ipv4") => IpVersion::Ipv4,
+        Some("dual") => IpVersion::Dual,
+        Some(other) => return Err(at.err("ip_version", format!("{other:?} is not ipv4 or dual"))),
+    };
+    let window = match entry.window {
+        None => 600,
+        Some(w) => u32::try_from(w)
+            .ok()
+            .filter(|w| FLOW_LOG_WINDOWS.contains(w))
+            .ok_or_else(|| at.err("window", format!("{w} is not 60, 300 or 600")))?,
+    };
+    let paths = match &entry.paths {
+        None => SamplingPaths::All,
+        Some(names) => sampling_paths(at, names)?,
+    };
+    Ok(FlowLog { id: entry.id.clone(), resource, traffic_type, ip_version, window, paths })
+}
+
+/// `all` anywhere in the list means every path; every name must be known either way.
+fn sampling_paths(at: At<'_>, names: &[String]) -> Result<SamplingPaths, TopologyError> {
+    if names.is_empty() {
+        return Err(at.err("paths", "is empty (use [\"all\"] for every path)"));
+    }
+    let mut only = Vec::with_capacity(names.len());
+    let mut all = false;
+    for name in names {
+        match name.as_str() {
+            "all" => all = true,
+            "public_ip" => only.push(SamplingPath::PublicIp),
+            "vpc" => only.push(SamplingPath::Vpc),
+            "other" => only.push(SamplingPath::Other),
+            hop => only.push(SamplingPath::NextHop(NextHop::from_name(hop).ok_or_else(|| {
+                at.err("paths", format!("{hop:?} is not all, a next hop, public_ip, vpc or other"))
+            })?)),
+        }
+    }
+    Ok(if all { SamplingPaths::All } else { SamplingPaths::Only(only) })
+}
+
+fn conntrack(spec: &ConntrackSpec) -> Result<Conntrack, TopologyError> {
+    let timeout = conntrack_value("timeout", spec.timeout, Conntrack::DEFAULT_TIMEOUT)?;
+    Ok(Conntrack {
+        tcp: conntrack_value("tcp", spec.tcp, timeout)?,
+        udp: conntrack_value("udp", spec.udp, timeout)?,
+        icmp: conntrack_value("icmp", spec.icmp, timeout)?,
+        other: conntrack_value("other", spec.other, timeout)?,
+        capacity: match spec.capacity {
+            None => Conntrack::DEFAULT_CAPACITY,
+            Some(n) => usize::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| {
+                table_err(EntryKind::Conntrack, "capacity", format!("{n} is not at least 1"))
+            })?,
         },
-    };
+    })
+}
 
-    Ok(Topology {
-        account: spec.account.clone(),
-        region: spec.region.clone(),
-        vpcs,
-        vswitches,
-        enis,
-        security_groups,
-        network_acls,
-        route_tables,
-        flow_logs,
-        conntrack,
-        enrichment,
+fn enrichment(spec: &EnrichmentSpec, base: Option<&Path>) -> Result<Enrichment, TopologyError> {
+    let path = |field: &str, text: &String| enrichment_path(field, text, base);
+    Ok(Enrichment {
+        cidr_blocks: spec.cidr_blocks.as_ref().map(|p| path("cidr_blocks", p)).transpose()?,
+        threat_intel: spec.threat_intel.iter().map(|p| path("threat_intel", p)).collect::<Result<_, _>>()?,
+        geo: spec.geo.as_ref().map(|p| path("geo", p)).transpose()?,
     })
 }
 
