@@ -37,6 +37,13 @@ pub enum Command {
     /// of TCP, UDP and ICMP between VPC-like local and remote addresses, some in a VLAN or in
     /// VXLAN, some fragmented, over 60 seconds. The same options give the same records.
     Demo(DemoArgs),
+
+    /// Validate a VPC topology file and print what it means for metering.
+    ///
+    /// Each flow-log instance and the ENIs it covers, each ENI's window, and the security-group
+    /// and network-ACL rules a packet meets on each ENI, in the order they are evaluated. A bad
+    /// topology exits with status 2 and one line naming the entry and the field.
+    Topology(TopologyArgs),
 }
 
 /// `--window`'s default for `read`: the largest cloud window.
@@ -123,6 +130,19 @@ impl ReadArgs {
             stats: false,
         }
     }
+}
+
+/// `flowlog topology` options.
+#[derive(Debug, Args)]
+pub struct TopologyArgs {
+    /// The topology, TOML or JSON (by its extension).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The window of the instance `default`, which a topology without `[[flow_log]]` gets.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_WINDOW_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_WINDOW_SECS))]
+    pub window: u64,
 }
 
 /// `flowlog demo` options.

@@ -1,4 +1,5 @@
-//! `flowlog`: VPC flow-log records from capture files, and a demo on a generated one.
+//! `flowlog`: VPC flow-log records from capture files, a demo on a generated one, and a check of
+//! a VPC topology.
 //!
 //! A thin binding: option parsing, files and output streams here; every decision about packets,
 //! flows and records is `flowlog_core`'s.
@@ -10,6 +11,7 @@ mod output;
 mod pager;
 mod progress;
 mod read;
+mod topology;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -30,7 +32,7 @@ fn main() -> ExitCode {
         }
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return fail(&CliError::Usage(
-                "no command given: try 'flowlog read FILE...', 'flowlog demo' or 'flowlog --help'".into(),
+                "no command given: try 'flowlog read FILE...', 'flowlog demo', 'flowlog topology FILE' or 'flowlog --help'".into(),
             ));
         }
         // clap exits 2 on usage errors; flowlog keeps 2 for damaged input and uses 64 (EX_USAGE).
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Read(args) => read::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Topology(args) => topology::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

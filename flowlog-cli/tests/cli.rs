@@ -571,3 +571,118 @@ fn demo_write_pcap_that_cannot_be_created_exits_74() {
     assert_eq!(out.status.code(), Some(74), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
 }
+
+// ---- flowlog topology ------------------------------------------------------------------------
+
+const SMALL_TOPOLOGY: &str = r#"
+[[vpc]]
+id = "vpc-1"
+cidrs = ["10.0.0.0/16"]
+[[vswitch]]
+id = "vsw-a"
+vpc = "vpc-1"
+cidrs = ["10.0.1.0/24"]
+network_acl = "acl-a"
+[[eni]]
+id = "eni-1"
+vswitch = "vsw-a"
+ips = ["10.0.1.10"]
+security_groups = ["sg-b", "sg-a"]
+[[eni]]
+id = "eni-2"
+vswitch = "vsw-a"
+ips = ["10.0.1.11"]
+[[security_group]]
+id = "sg-a"
+rules = [ { direction = "in", policy = "accept", priority = 5, protocol = "tcp", ports = "22/22", peer = "10.0.0.0/8" },
+          { direction = "in", policy = "accept", priority = 1, protocol = "tcp", ports = "80/80", peer = "0.0.0.0/0" } ]
+[[security_group]]
+id = "sg-b"
+rules = [ { direction = "in", policy = "drop", priority = 1, protocol = "TCP", ports = "80/80", peer = "198.51.100.7/24" },
+          { direction = "out", policy = "drop", priority = 2, protocol = "udp", ports = "53/53", peer = "sg-a" } ]
+[[network_acl]]
+id = "acl-a"
+ingress = [ { policy = "drop", protocol = "icmp", peer = "192.0.2.0/24" } ]
+[[flow_log]]
+id = "fl-eni"
+resource = "eni-1"
+window = 60
+"#;
+
+/// Every line worked out by hand from `SMALL_TOPOLOGY` and SPEC §7.3 and §7.4: eni-1's inbound
+/// group rules by priority, drop before accept at priority 1, file order (sg-a before sg-b, though
+/// the ENI names sg-b first) otherwise; the ACL's empty egress list drops everything leaving;
+/// eni-2 is in no instance; a peer with host bits set is its network.
+#[test]
+fn topology_prints_instances_windows_and_the_rules_in_the_order_a_packet_meets_them() {
+    let path = temp("small-topology.toml");
+    std::fs::write(&path, SMALL_TOPOLOGY).unwrap();
+    let shown = path.display().to_string();
+    let out = run(&["topology", &shown]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let acl_out = "  out 2. network ACL acl-a egress:\n     accept: the remote end is in the vSwitch or one of the cloud's service addresses\n     otherwise drop\n";
+    let acl_in = "  in 1. network ACL acl-a ingress:\n     accept: the remote end is in the vSwitch or one of the cloud's service addresses\n     drop icmp -1/-1 192.0.2.0/24\n     otherwise drop\n";
+    let want = [
+        format!("{shown}: valid: 1 VPCs, 1 vSwitches, 2 ENIs, 2 security groups, 1 network ACLs, 0 route tables\n"),
+        "instance fl-eni: eni eni-1, window 60 s, traffic all, ipv4, paths all; covers eni-1\n".into(),
+        "eni eni-1 (vswitch vsw-a, vpc vpc-1, 10.0.1.10): window 60 s, instances fl-eni\n".into(),
+        "  out 1. security groups sg-b sg-a (basic), out:\n".into(),
+        "     accept: the connection's live connection-tracking entry\n".into(),
+        "     accept: the remote end is another ENI of sg-b sg-a\n".into(),
+        "     priority 2 drop udp 53/53 group sg-a (sg-b)\n".into(),
+        "     otherwise accept\n".into(),
+        acl_out.into(),
+        acl_in.into(),
+        "  in 2. security groups sg-b sg-a (basic), in:\n".into(),
+        "     accept: the connection's live connection-tracking entry\n".into(),
+        "     accept: the remote end is another ENI of sg-b sg-a\n".into(),
+        "     priority 1 drop tcp 80/80 198.51.100.0/24 (sg-b)\n".into(),
+        "     priority 1 accept tcp 80/80 0.0.0.0/0 (sg-a)\n".into(),
+        "     priority 5 accept tcp 22/22 10.0.0.0/8 (sg-a)\n".into(),
+        "     otherwise drop\n".into(),
+        "eni eni-2 (vswitch vsw-a, vpc vpc-1, 10.0.1.11): covered by no instance (its packets count as not covered)\n"
+            .into(),
+        "  out 1. security groups: none, accept\n".into(),
+        acl_out.into(),
+        acl_in.into(),
+        "  in 2. security groups: none, accept\n".into(),
+    ]
+    .concat();
+    assert_eq!(text(&out.stdout), want);
+}
+
+#[test]
+fn topology_without_flow_logs_has_a_default_instance_at_the_given_window() {
+    let path = temp("no-flow-log-topology.toml");
+    std::fs::write(&path, SMALL_TOPOLOGY.split("[[flow_log]]").next().unwrap()).unwrap();
+    let out = run(&["topology", path.to_str().unwrap(), "--window", "300"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(
+        "instance default: every ENI, window 300 s, traffic all, dual, paths all; covers eni-1 eni-2\n"
+    ));
+    assert!(
+        stdout.contains("eni eni-2 (vswitch vsw-a, vpc vpc-1, 10.0.1.11): window 300 s, instances default\n")
+    );
+}
+
+#[test]
+fn a_bad_topology_exits_2_with_one_line_naming_the_entry_and_the_field() {
+    let path = temp("bad-topology.toml");
+    std::fs::write(
+        &path,
+        SMALL_TOPOLOGY.replace(
+            "vswitch = \"vsw-a\"\nips = [\"10.0.1.11\"]",
+            "vswitch = \"vsw-x\"\nips = [\"10.0.1.11\"]",
+        ),
+    )
+    .unwrap();
+    let out = run(&["topology", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("eni \"eni-2\": vswitch \"vsw-x\" is not defined"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let missing = run(&["topology", temp("no-such-topology.toml").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -5,6 +5,8 @@
 //! - [`mod@file`]: the serde schema, shared by TOML and JSON ([`TopologySpec`], plain data as written).
 //! - [`validate`](mod@validate): the one pass that checks a spec whole and resolves its ids.
 //! - [`model`]: the validated [`Topology`], ids resolved to indices, ready for lookups.
+//! - [`plan`]: what it means for metering: the instances in force, what each covers, each ENI's
+//!   window, and the rules in evaluation order.
 //! - [`error`]: [`TopologyError`], naming the entry and the field
 //!   (`eni "eni-3": vswitch "vsw-x" is not defined ...`).
 //!
@@ -15,6 +17,7 @@
 pub mod error;
 pub mod file;
 pub mod model;
+pub mod plan;
 pub mod validate;
 
 use std::path::Path;
@@ -22,6 +25,7 @@ use std::path::Path;
 pub use error::{EntryKind, TopologyError};
 pub use file::TopologySpec;
 pub use model::*;
+pub use plan::{Instance, OrderedRule, DEFAULT_INSTANCE};
 
 use serde_path_to_error::Segment;
 
