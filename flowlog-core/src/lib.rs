@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod counters;
+pub mod enrich;
 pub mod error;
 pub mod format;
 pub mod frame;
