@@ -15,6 +15,25 @@
 //! entries flattened at load into sorted disjoint segments, so a lookup is a binary search per
 //! table that never allocates. Loaders name the file and line of any fault ([`EnrichError`]) and
 //! never panic. Formats, rules and choices: `docs/enrichment.md`.
+//!
+//! ```
+//! use flowlog_core::enrich::{CidrBlocks, Enrichment, Geo, ThreatIntel};
+//!
+//! let enrichment = Enrichment {
+//!     blocks: Some(CidrBlocks::parse("blocks.csv", b"cidr,label\n10.0.0.0/8,internal\n0.0.0.0/0,internet\n")?),
+//!     threats: Some(ThreatIntel::parse([("drop.txt", &b"198.51.100.128/25 ; SBL123\n"[..])])?),
+//!     geo: Some(Geo::parse_csv("geo.csv", b"198.51.100.0,198.51.100.255,NL\n")?),
+//! };
+//! let found = enrichment.lookup("198.51.100.200".parse()?);
+//! assert_eq!((found.block, found.threat, found.country), (Some("internet"), Some("SBL123"), Some("NL")));
+//!
+//! // From a topology's files (paths resolved against its folder):
+//! # fn from_file() -> Result<(), Box<dyn std::error::Error>> {
+//! let topology = flowlog_core::topology::Topology::load("vpc.toml")?;
+//! let enrichment = Enrichment::load(&topology.enrichment)?;
+//! # Ok(()) }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod blocks;
 mod error;
