@@ -265,6 +265,201 @@ fn geo_from_in_memory_ranges() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// geo from a MaxMind DB: a small database written here, in the MaxMind DB format 2.0.
+
+/// A minimal MaxMind DB writer: an IPv6 tree (IPv4 networks under `::/96`), 24-bit records.
+mod mmdb {
+    use std::net::IpAddr;
+
+    #[derive(Clone, Copy)]
+    enum Record {
+        Empty,
+        Node(usize),
+        Data(usize),
+    }
+
+    fn control(out: &mut Vec<u8>, kind: u8, size: usize) {
+        assert!(size < 29, "only small sizes are written here");
+        if kind <= 7 {
+            out.push(kind << 5 | size as u8);
+        } else {
+            out.extend([size as u8, kind - 7]);
+        }
+    }
+
+    pub fn string(out: &mut Vec<u8>, s: &str) {
+        control(out, 2, s.len());
+        out.extend(s.as_bytes());
+    }
+
+    /// An unsigned integer of type `kind` (5 uint16, 6 uint32, 9 uint64), big-endian, no leading zeros.
+    fn uint(out: &mut Vec<u8>, kind: u8, value: u64) {
+        let bytes = value.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        control(out, kind, 8 - skip);
+        out.extend(&bytes[skip..]);
+    }
+
+    pub fn map(out: &mut Vec<u8>, pairs: usize) {
+        control(out, 7, pairs);
+    }
+
+    /// The database holding `(network, prefix length, data)` entries (disjoint networks).
+    pub fn write(entries: &[(IpAddr, u8, Vec<u8>)]) -> Vec<u8> {
+        let mut nodes: Vec<[Record; 2]> = vec![[Record::Empty; 2]];
+        let mut data: Vec<u8> = Vec::new();
+        for (addr, len, record) in entries {
+            let (bits, len) = match addr {
+                IpAddr::V4(a) => (u128::from(u32::from(*a)), usize::from(*len) + 96),
+                IpAddr::V6(a) => (u128::from(*a), usize::from(*len)),
+            };
+            let offset = data.len();
+            data.extend(record);
+            let mut node = 0;
+            for depth in 0..len {
+                let bit = ((bits >> (127 - depth)) & 1) as usize;
+                if depth + 1 == len {
+                    nodes[node][bit] = Record::Data(offset);
+                } else if let Record::Node(next) = nodes[node][bit] {
+                    node = next;
+                } else {
+                    nodes.push([Record::Empty; 2]);
+                    nodes[node][bit] = Record::Node(nodes.len() - 1);
+                    node = nodes.len() - 1;
+                }
+            }
+        }
+        let count = nodes.len();
+        let mut out = Vec::new();
+        for record in nodes.iter().flatten() {
+            let value = match *record {
+                Record::Empty => count,
+                Record::Node(i) => i,
+                Record::Data(offset) => count + 16 + offset,
+            };
+            out.extend(&(value as u32).to_be_bytes()[1..]);
+        }
+        out.extend([0; 16]);
+        out.extend(data);
+        out.extend(b"\xab\xcd\xefMaxMind.com");
+        map(&mut out, 9);
+        string(&mut out, "binary_format_major_version");
+        uint(&mut out, 5, 2);
+        string(&mut out, "binary_format_minor_version");
+        uint(&mut out, 5, 0);
+        string(&mut out, "build_epoch");
+        uint(&mut out, 9, 1_700_000_000);
+        string(&mut out, "database_type");
+        string(&mut out, "Test-Country");
+        string(&mut out, "description");
+        map(&mut out, 1);
+        string(&mut out, "en");
+        string(&mut out, "test");
+        string(&mut out, "ip_version");
+        uint(&mut out, 5, 6);
+        string(&mut out, "languages");
+        control(&mut out, 11, 1);
+        string(&mut out, "en");
+        string(&mut out, "node_count");
+        uint(&mut out, 6, count as u64);
+        string(&mut out, "record_size");
+        uint(&mut out, 5, 24);
+        out
+    }
+
+    /// A GeoIP2 Country record: `{"country": {"iso_code": code}}`.
+    pub fn country(code: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        map(&mut out, 1);
+        string(&mut out, "country");
+        map(&mut out, 1);
+        string(&mut out, "iso_code");
+        string(&mut out, code);
+        out
+    }
+
+    /// A record with a continent only (anycast and satellite networks look like this).
+    pub fn continent_only() -> Vec<u8> {
+        let mut out = Vec::new();
+        map(&mut out, 1);
+        string(&mut out, "continent");
+        map(&mut out, 1);
+        string(&mut out, "code");
+        string(&mut out, "EU");
+        out
+    }
+}
+
+fn test_mmdb() -> Vec<u8> {
+    mmdb::write(&[
+        (ip("198.51.100.0"), 24, mmdb::country("DE")),
+        (ip("203.0.113.64"), 26, mmdb::country("US")),
+        (ip("192.0.2.0"), 24, mmdb::continent_only()),
+        (ip("2001:db8::"), 32, mmdb::country("JP")),
+    ])
+}
+
+#[test]
+fn geo_from_a_maxmind_db_ipv4_and_ipv6() {
+    let g = Geo::from_mmdb("test.mmdb", &test_mmdb()).unwrap();
+    assert_eq!(g.len(), 3);
+    assert_eq!(g.lookup(ip("198.51.100.7")), Some("DE"));
+    assert_eq!(g.lookup(ip("203.0.113.70")), Some("US"));
+    assert_eq!(g.lookup(ip("203.0.113.5")), None);
+    assert_eq!(g.lookup(ip("192.0.2.1")), None, "a network without a country gives none");
+    assert_eq!(g.lookup(ip("2001:db8:ffff::1")), Some("JP"));
+    assert_eq!(g.lookup(ip("2001:db9::1")), None);
+}
+
+#[test]
+fn geo_file_ending_in_mmdb_is_read_as_a_maxmind_db() {
+    let dir = std::env::temp_dir().join(format!("flowlog-enrich-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("countries.MMDB");
+    std::fs::write(&path, test_mmdb()).unwrap();
+    let spec = flowlog_core::topology::Enrichment {
+        cidr_blocks: None,
+        threat_intel: vec![],
+        geo: Some(path.clone()),
+    };
+    let e = Enrichment::load(&spec).unwrap();
+    assert_eq!(e.lookup(ip("198.51.100.7")).country, Some("DE"));
+    // The same bytes under a CSV name are a CSV, and not a valid one.
+    let csv = dir.join("countries.csv");
+    std::fs::write(&csv, test_mmdb()).unwrap();
+    let err = Geo::load(&csv).unwrap_err();
+    assert_eq!(err.file, csv);
+    assert!(err.line.is_some(), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_corrupted_maxmind_db_loads_or_errs_never_panics() {
+    let bytes = test_mmdb();
+    let mut loaded = 0;
+    for at in 0..bytes.len() {
+        for flip in [0x01, 0x80, 0xff] {
+            let mut corrupt = bytes.clone();
+            corrupt[at] ^= flip;
+            if let Ok(g) = Geo::from_mmdb("bad.mmdb", &corrupt) {
+                loaded += 1;
+                let _ = g.lookup(ip("198.51.100.7"));
+            }
+        }
+    }
+    assert!(loaded < bytes.len() * 3, "some corruption must be detected");
+}
+
+#[test]
+fn a_truncated_maxmind_db_is_an_error_naming_the_file() {
+    let bytes = test_mmdb();
+    for cut in [0, 10, bytes.len() / 2, bytes.len() - 5] {
+        let err = Geo::from_mmdb("cut.mmdb", &bytes[..cut]).unwrap_err();
+        assert!(err.to_string().starts_with("cut.mmdb: MaxMind DB: "), "{err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Enrichment
 
 #[test]
