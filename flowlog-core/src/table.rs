@@ -22,10 +22,8 @@
 //! capacity, and it never shrinks. So a table sized for a million flows that holds a few
 //! thousand keeps its index in a few kilobytes: in the CPU's cache, and without making most of
 //! its 6 MiB reservation resident. A growth is a pause of the packet that triggers it: at most
-//! 8 growths in a table's life, the longest re-inserting 131 072 flows into the whole index
-//! (about 3 ms for a 1M-flow table, page faults included, on the reference machine, where the
-//! first touch of each 2 MiB page of slots costs 0.3 to 6 ms). Growth touches no heap and
-//! changes no record.
+//! 8 growths in a table's life, the longest re-inserting 131 072 flows into the whole index.
+//! Growth touches no heap and changes no record.
 
 use crate::key::{FlowKey, HashKeys};
 use crate::mem::{prefetch_at, Zeroable, ZeroedArray};
