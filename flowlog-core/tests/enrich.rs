@@ -2,8 +2,6 @@
 //! file order, errors that name file and line, the corpus files, a brute-force cross-check, and no
 //! allocation per lookup.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 
@@ -649,57 +647,13 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// No allocation per lookup (a counting allocator, per thread as in tests/no_alloc.rs).
-
-struct Counting;
-
-thread_local! {
-    static WATCHING: Cell<bool> = const { Cell::new(false) };
-    static HEAP_OPS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note_heap_op() {
-    // try_with: TLS may already be torn down while a thread exits.
-    let _ = WATCHING.try_with(|w| {
-        if w.get() {
-            let _ = HEAP_OPS.try_with(|n| n.set(n.get() + 1));
-        }
-    });
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_heap_op();
-        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_heap_op();
-        // SAFETY: `ptr` came from `System` through this allocator, with this `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_heap_op();
-        // SAFETY: the caller's contract for `alloc_zeroed` is passed on unchanged.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_heap_op();
-        // SAFETY: `ptr` came from `System` through this allocator; the caller's contract holds.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+// No allocation per lookup (the testkit's counting allocator).
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static HEAP: flowlog_testkit::CountingAllocator = flowlog_testkit::CountingAllocator;
 
 fn heap_ops(f: impl FnOnce()) -> u64 {
-    HEAP_OPS.with(|n| n.set(0));
-    WATCHING.with(|w| w.set(true));
-    f();
-    WATCHING.with(|w| w.set(false));
-    HEAP_OPS.with(Cell::get)
+    flowlog_testkit::heap_ops(f).1
 }
 
 #[test]

@@ -1,54 +1,14 @@
 //! The record writers never touch the heap (SPEC §5, STYLE "No allocation after construction"):
 //! a per-thread counting global allocator, live in this test binary only.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::hint::black_box;
 
 use flowlog_core::format::{FormatError, FormatKind, Formatter, RecordWriter};
 use flowlog_core::{Action, Direction, Dissected, EndReason, FlowKey, LogStatus, Record};
-
-struct Counting;
-
-thread_local! {
-    // Per thread, so the harness and other tests cannot pollute a measurement.
-    static OPS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn bump() {
-    // try_with: safe during thread-local teardown.
-    let _ = OPS.try_with(|c| c.set(c.get() + 1));
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; counting
-// touches only a thread-local `Cell` and never allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc_zeroed(l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
-        bump();
-        unsafe { System.realloc(p, l, new_size) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        bump();
-        unsafe { System.dealloc(p, l) }
-    }
-}
+use flowlog_testkit::{heap_ops, CountingAllocator};
 
 #[global_allocator]
-static A: Counting = Counting;
-
-fn heap_ops<R>(f: impl FnOnce() -> R) -> (R, u64) {
-    let before = OPS.with(Cell::get);
-    let r = f();
-    (r, OPS.with(Cell::get) - before)
-}
+static HEAP: CountingAllocator = CountingAllocator;
 
 fn records() -> [Record; 3] {
     let mut v4 = Dissected::EMPTY;

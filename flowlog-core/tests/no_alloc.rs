@@ -6,59 +6,16 @@
 //! and every packet of the real-capture corpus (tunnels, fragments, malformed headers); both
 //! packet by packet (`process`) and in batches (`process_batch`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use flowlog_core::capture::CaptureReader;
 use flowlog_core::{Accounting, Config, Decap, Frame, LinkType, Meter, Record, Timestamp};
-use flowlog_testkit::Pkt;
-
-struct Counting;
-
-thread_local! {
-    static WATCHING: Cell<bool> = const { Cell::new(false) };
-    static HEAP_OPS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note_heap_op() {
-    // try_with: TLS may already be torn down while a thread exits.
-    let _ = WATCHING.try_with(|w| {
-        if w.get() {
-            let _ = HEAP_OPS.try_with(|n| n.set(n.get() + 1));
-        }
-    });
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_heap_op();
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_heap_op();
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_heap_op();
-        System.alloc_zeroed(layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_heap_op();
-        System.realloc(ptr, layout, new_size)
-    }
-}
+use flowlog_testkit::{CountingAllocator, Pkt};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static HEAP: CountingAllocator = CountingAllocator;
 
 /// Heap operations made by `f` on this thread.
 fn heap_ops(f: impl FnOnce()) -> u64 {
-    HEAP_OPS.with(|n| n.set(0));
-    WATCHING.with(|w| w.set(true));
-    f();
-    WATCHING.with(|w| w.set(false));
-    HEAP_OPS.with(|n| n.get())
+    flowlog_testkit::heap_ops(f).1
 }
 
 /// One owned frame, read before the measurement starts.

@@ -1,48 +1,19 @@
 //! The C ABI's per-packet and per-record calls never touch the heap: process, the batch call
 //! (including records that overflow into the pending buffer), drain, flush, format, counters and
-//! their error paths. A counting allocator, per thread, lives only in this test binary.
+//! their error paths. The testkit's counting allocator, per thread, is this test binary's.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::hint::black_box;
 use std::ptr::{null, null_mut};
 
 use flowlog::error::FlowlogStatus as St;
+use flowlog_testkit::{heap_ops, CountingAllocator};
+
 use flowlog::{
     format::*, meter::*, FlowlogConfig, FlowlogCounters, FlowlogPacket, FlowlogRecord, FlowlogSkip,
 };
 
-struct Counting;
-thread_local! { static OPS: Cell<u64> = const { Cell::new(0) }; }
-fn bump() {
-    let _ = OPS.try_with(|c| c.set(c.get() + 1));
-}
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc_zeroed(l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        bump();
-        unsafe { System.realloc(p, l, n) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        bump();
-        unsafe { System.dealloc(p, l) }
-    }
-}
 #[global_allocator]
-static A: Counting = Counting;
-
-fn heap_ops<R>(f: impl FnOnce() -> R) -> (R, u64) {
-    let before = OPS.with(Cell::get);
-    let r = f();
-    (r, OPS.with(Cell::get) - before)
-}
+static HEAP: CountingAllocator = CountingAllocator;
 
 #[test]
 fn the_counter_sees_allocations() {
