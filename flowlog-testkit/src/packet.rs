@@ -19,27 +19,8 @@
 
 use flowlog_core::LinkType;
 
-/// TCP flag bits as the meter keeps them: the flags byte, plus NS as bit 8.
-pub mod tcp_flags {
-    /// FIN.
-    pub const FIN: u16 = 0x01;
-    /// SYN.
-    pub const SYN: u16 = 0x02;
-    /// RST.
-    pub const RST: u16 = 0x04;
-    /// PSH.
-    pub const PSH: u16 = 0x08;
-    /// ACK.
-    pub const ACK: u16 = 0x10;
-    /// URG.
-    pub const URG: u16 = 0x20;
-    /// ECE.
-    pub const ECE: u16 = 0x40;
-    /// CWR.
-    pub const CWR: u16 = 0x80;
-    /// NS (RFC 3540), carried in the low bit of the data-offset byte.
-    pub const NS: u16 = 0x100;
-}
+/// TCP flag bits as the meter keeps them: the flags byte, plus NS as bit 8 (the core's list).
+pub use flowlog_core::protocol::tcp_flags;
 
 /// Ethertypes the builder writes.
 pub mod ethertype {

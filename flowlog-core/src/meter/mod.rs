@@ -31,7 +31,8 @@ use crate::counters::Counters;
 use crate::frame::Frame;
 use crate::key::FlowKey;
 use crate::mem::prefetch_at;
-use crate::parse::{Notes, PacketStats, Parser, Skip, TCP_ACK, TCP_SYN};
+use crate::parse::{Notes, PacketStats, Parser, Skip};
+use crate::protocol::tcp_flags;
 use crate::record::{EndReason, LogStatus, Record};
 use crate::table::{FlowStats, FlowTable, Upsert, FLAG_HAS_ICMP, FLAG_SYN_ACK, TCP_FLAGS_MASK};
 use crate::window::{Timestamp, WindowClock};
@@ -430,7 +431,7 @@ impl Meter {
 }
 
 /// A packet that carried SYN and ACK together (AWS reports ACK only then).
-const SYN_ACK: u16 = TCP_SYN | TCP_ACK;
+const SYN_ACK: u16 = tcp_flags::SYN | tcp_flags::ACK;
 
 /// How many frames ahead [`Meter::process_batch`] prepares a frame and starts loading its index
 /// bucket: far enough that the bucket has arrived when the slot stage (`SLOT_AHEAD`) reads it.

@@ -29,10 +29,6 @@ pub(crate) const UDP_LITE: u8 = 136;
 
 /// Length of a UDP header.
 pub(crate) const UDP_LEN: usize = 8;
-/// TCP's SYN flag.
-pub(crate) const TCP_SYN: u16 = 0x02;
-/// TCP's ACK flag.
-pub(crate) const TCP_ACK: u16 = 0x10;
 /// Bytes of TCP header needed for the flags.
 pub(crate) const TCP_FLAGS_LEN: usize = field::TCP_FLAGS + 1;
 /// Bytes of header that hold the ports.

@@ -55,7 +55,6 @@ use udp_tunnels::TunnelFilter;
 
 pub use crate::frame::LinkType;
 pub use frag::FragTable;
-pub(crate) use l4::{TCP_ACK, TCP_SYN};
 
 mod direct;
 mod fast;
