@@ -8,7 +8,7 @@ use std::fs::File;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use flowlog_core::capture::{CaptureError, CaptureReader, MeteredCapture};
+use flowlog_core::capture::{CaptureError, CaptureReader, MeteredCapture, Part};
 use flowlog_core::{Meter, Record, Timestamp};
 
 use crate::error::{copy_message, write_message, Failure, FlowlogStatus, LastError};
@@ -48,17 +48,10 @@ impl FlowlogPcapRecords {
             let Some(capture) = self.capture.as_mut() else { break };
             let pending = &mut self.pending;
             let mut sink = |r: &Record| pending.push_back(*r);
-            let end = match capture.meter(&mut self.meter, &mut sink, PCAP_RECORDS_CHUNK) {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(e) => {
-                    self.damage = Some(e);
-                    true
-                }
-            };
-            if end {
-                // SPEC §6: the records of every packet before the damage come out first.
-                self.meter.flush(&mut sink);
+            // At the end or the damage the meter is flushed: the records of every packet before the
+            // damage come out first (SPEC §6).
+            if let Part::Ended(result) = capture.meter_part(&mut self.meter, &mut sink, PCAP_RECORDS_CHUNK) {
+                self.damage = result.err();
                 self.capture = None;
             }
         }

@@ -13,7 +13,7 @@ mod convert;
 mod error;
 mod records;
 
-use flowlog_core::capture::{CaptureReader, MeteredCapture};
+use flowlog_core::capture::{CaptureReader, MeteredCapture, Part};
 use flowlog_core::{
     Accounting, Config, ConfigError, ConfigField, Decap, Dissected, FlowKey, FormatKind, Formatter, Frame,
     LinkType, PacketColumns, PacketView, Record, Skip, Timestamp,
@@ -604,17 +604,10 @@ impl PcapRecords {
         while let Some(capture) = self.capture.as_mut() {
             let pending = &mut self.pending;
             let mut sink = |r: &Record| pending.push(*r);
-            let end = match capture.meter(meter, &mut sink, PCAP_RECORDS_CHUNK) {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(e) => {
-                    self.damage = Some(e);
-                    true
-                }
-            };
-            if end {
-                // SPEC §6: the records of every packet before the damage come out first.
-                meter.flush(&mut sink);
+            // At the end or the damage the meter is flushed: the records of every packet before the
+            // damage come out first (SPEC §6).
+            if let Part::Ended(result) = capture.meter_part(meter, &mut sink, PCAP_RECORDS_CHUNK) {
+                self.damage = result.err();
                 self.capture = None;
             }
             if !self.pending.is_empty() {

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::path::PathBuf;
 
-use flowlog_core::capture::{CaptureError, CaptureReader, MeteredCapture};
+use flowlog_core::capture::{CaptureError, CaptureReader, MeteredCapture, Part};
 use flowlog_core::{Meter, Record};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -55,16 +55,8 @@ impl PcapRecords {
         let Some(capture) = self.capture.as_mut() else { return };
         let pending = &mut self.pending;
         let mut sink = |r: &Record| pending.push_back(*r);
-        let done = match capture.meter(&mut self.meter, &mut sink, CHUNK) {
-            Ok(0) => true,
-            Ok(_) => false,
-            Err(e) => {
-                self.error = Some(e);
-                true
-            }
-        };
-        if done {
-            self.meter.flush(&mut sink);
+        if let Part::Ended(result) = capture.meter_part(&mut self.meter, &mut sink, CHUNK) {
+            self.error = result.err();
             self.capture = None;
         }
     }

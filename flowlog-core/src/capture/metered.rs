@@ -11,8 +11,9 @@ use crate::meter::{Meter, Sink};
 /// observation point, direction unknown, action accept (as [`CapturedFrame::to_frame`] gives
 /// them).
 ///
-/// [`MeteredCapture::meter_to_end`] meters a whole capture; [`MeteredCapture::meter`] meters it a
-/// part at a time, for a caller that hands records back as they come (an iterator, a stream).
+/// [`MeteredCapture::meter_to_end`] meters a whole capture; [`MeteredCapture::meter_part`] meters
+/// it a part at a time, for a caller that hands records back as they come (an iterator, a
+/// stream), and flushes at the end as `meter_to_end` does.
 ///
 /// ```
 /// use flowlog_core::capture::{CaptureReader, MeteredCapture};
@@ -90,6 +91,25 @@ impl<R: Read> MeteredCapture<R> {
         Ok(metered)
     }
 
+    /// Meter up to `max_frames` (at least 1) more frames, their records to `sink`; at the end of
+    /// the capture, or at its damage, flush the meter too, so that the records of every packet
+    /// before the damage are in `sink` before the error is seen (SPEC §6). After
+    /// [`Part::Ended`] the capture is finished.
+    pub fn meter_part<S: Sink + ?Sized>(
+        &mut self,
+        meter: &mut Meter,
+        sink: &mut S,
+        max_frames: usize,
+    ) -> Part {
+        match self.meter(meter, sink, max_frames.max(1)) {
+            Ok(n) if n > 0 => Part::More,
+            result => {
+                meter.flush(sink);
+                Part::Ended(result.map(|_| ()))
+            }
+        }
+    }
+
     /// Meter the rest of the capture, then flush the meter: every record, in order, to `sink`.
     ///
     /// # Errors
@@ -100,14 +120,19 @@ impl<R: Read> MeteredCapture<R> {
         meter: &mut Meter,
         sink: &mut S,
     ) -> Result<(), CaptureError> {
-        let result = loop {
-            match self.meter(meter, sink, usize::MAX) {
-                Ok(0) => break Ok(()),
-                Ok(_) => {}
-                Err(e) => break Err(e),
+        loop {
+            if let Part::Ended(result) = self.meter_part(meter, sink, usize::MAX) {
+                return result;
             }
-        };
-        meter.flush(sink);
-        result
+        }
     }
+}
+
+/// How far [`MeteredCapture::meter_part`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Frames were metered; the capture goes on.
+    More,
+    /// The capture ended, cleanly or at its damage, and the meter was flushed.
+    Ended(Result<(), CaptureError>),
 }

@@ -58,7 +58,7 @@ mod pcapng;
 mod source;
 
 pub use mapped::Pager;
-pub use metered::MeteredCapture;
+pub use metered::{MeteredCapture, Part};
 
 use mapped::MappedFile;
 use pcapng::Interface;
