@@ -805,7 +805,7 @@ fn walk_only(config: &Config, frame: &[u8], orig_len: u32) -> Result<Dissected, 
 }
 
 /// The fast path's outer headers alone: `Some` when it took the frame.
-fn plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+fn fast_outer_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let mut d = Dissected::EMPTY;
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
     let settings = Settings { config, tunnels: &tunnels };
@@ -868,7 +868,7 @@ fn taken_agreeing_with_the_walk(
 fn fast_path_agrees_with_the_walk_on_generated_traffic() {
     let frames = mixed_traffic(0.1);
     for config in fast_path_configs() {
-        let taken = taken_agreeing_with_the_walk(&config, &frames, plain_only, |_, _, _| ());
+        let taken = taken_agreeing_with_the_walk(&config, &frames, fast_outer_only, |_, _, _| ());
         // Not vacuous: the generator's plain frames (all but VXLAN and fragments) go fast.
         assert!(taken * 10 >= frames.len() * 7, "{config:?}: fast path took {taken} of {}", frames.len());
     }
@@ -894,13 +894,13 @@ fn fast_path_declines_tunnels_fragments_options_and_extension_headers() {
         }),
     ];
     for f in &declined {
-        assert_eq!(plain_only(&all, f, f.len() as u32), None, "{f:02x?}");
+        assert_eq!(fast_outer_only(&all, f, f.len() as u32), None, "{f:02x?}");
         assert!(walk_only(&all, f, f.len() as u32).is_ok(), "the walk meters it: {f:02x?}");
     }
     // Mode `none` does not follow tunnels: the fast path keeps a VXLAN packet as the walk does.
     let vx = outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &tcp4()))));
     assert_eq!(
-        plain_only(&none(), &vx, vx.len() as u32).map(Ok),
+        fast_outer_only(&none(), &vx, vx.len() as u32).map(Ok),
         Some(walk_only(&none(), &vx, vx.len() as u32))
     );
 }
@@ -1148,7 +1148,7 @@ proptest::proptest! {
 
 /// The VXLAN fast path alone, behind a plain outer header: `Some` when it took the frame to the
 /// end (a tunnel inside goes on in the walk, which `fast_then_walk` covers).
-fn vxlan_plain_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
+fn fast_vxlan_only(config: &Config, frame: &[u8], orig_len: u32) -> Option<Dissected> {
     let tunnels = TunnelFilter::new(&config.tunnel_ports);
     let settings = Settings { config, tunnels: &tunnels };
     let mut d = Dissected::EMPTY;
@@ -1202,7 +1202,7 @@ fn assert_vxlan_path_agrees_with_the_walk(path: FastPath, tenths: usize) {
 #[test]
 fn the_vxlan_fast_path_agrees_with_the_walk_on_generated_traffic() {
     // The VXLAN frames (but fragments) take it.
-    assert_vxlan_path_agrees_with_the_walk(vxlan_plain_only, 3);
+    assert_vxlan_path_agrees_with_the_walk(fast_vxlan_only, 3);
 }
 
 /// The direct VXLAN path alone ([`vxlan_inner`], then the transport paths on the inner frame),
@@ -1360,7 +1360,7 @@ fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
         for (frame, outer_vid) in [(plain_outer, 0), (tagged_outer, 7)] {
             for config in [&all, &l2] {
                 let orig_len = frame.len() as u32 + 4;
-                let d = vxlan_plain_only(config, &frame, orig_len).expect("taken");
+                let d = fast_vxlan_only(config, &frame, orig_len).expect("taken");
                 assert_eq!(Ok(d), walk_only(config, &frame, orig_len), "{frame:02x?}");
                 let want_vlan = if inner[12..14] == [0x08, 0x00] || inner[12..14] == [0x86, 0xdd] {
                     outer_vid
@@ -1371,7 +1371,7 @@ fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
                 // Cut anywhere: taken only with the walk's answer.
                 for cut in 0..frame.len() {
                     let f = &frame[..cut];
-                    if let Some(d) = vxlan_plain_only(config, f, orig_len) {
+                    if let Some(d) = fast_vxlan_only(config, f, orig_len) {
                         assert_eq!(Ok(d), walk_only(config, f, orig_len), "cut at {cut}");
                     }
                 }
@@ -1391,7 +1391,7 @@ fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
     ];
     for inner in declined {
         let frame = outer(17, &udp(1, 4789, &vxlan(1, &inner)));
-        assert_eq!(vxlan_plain_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
+        assert_eq!(fast_vxlan_only(&all, &frame, frame.len() as u32), None, "{frame:02x?}");
         assert_eq!(
             fast_then_walk(&all, &frame, frame.len() as u32),
             walk_only(&all, &frame, frame.len() as u32)
@@ -1399,7 +1399,7 @@ fn the_vxlan_fast_path_takes_one_inner_tag_and_declines_every_other_shape() {
     }
     let icmp = outer(17, &udp(1, 4789, &vxlan(1, &eth(0x0800, &v4(1, A, B, &[8; 20])))));
     assert_eq!(
-        vxlan_plain_only(&all, &icmp, icmp.len() as u32).map(Ok),
+        fast_vxlan_only(&all, &icmp, icmp.len() as u32).map(Ok),
         Some(walk_only(&all, &icmp, icmp.len() as u32))
     );
 }
@@ -1427,7 +1427,7 @@ proptest::proptest! {
         let config = fast_path_configs()[config];
         let orig_len = data.len() as u32 + orig_extra;
         let paths: [FastPath; 5] =
-            [plain_only, transport_only, vxlan_plain_only, vxlan_transport_only, tagged_transport_only];
+            [fast_outer_only, transport_only, fast_vxlan_only, vxlan_transport_only, tagged_transport_only];
         for path in paths {
             if let Some(d) = path(&config, &data, orig_len) {
                 proptest::prop_assert_eq!(Ok(d), walk_only(&config, &data, orig_len));
