@@ -36,6 +36,18 @@ fn run_stdin(args: &[&str], input: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Each command line exits 64 with one line `flowlog: ...` on stderr and nothing on stdout.
+fn assert_usage_errors(cases: &[&[&str]]) {
+    for &args in cases {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        assert!(err.starts_with("flowlog: "), "{args:?}: {err:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -147,14 +159,7 @@ fn usage_errors_exit_64_with_a_one_line_message() {
         &["read", "--aws-fields", "", f],
         &["read", "--format", "csv", "--aws-fields", "${srcaddr}", f],
     ];
-    for args in cases {
-        let out = run(args);
-        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", text(&out.stderr));
-        let err = text(&out.stderr);
-        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
-        assert!(err.starts_with("flowlog: "), "{args:?}: {err:?}");
-        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
-    }
+    assert_usage_errors(cases);
 }
 
 #[test]
@@ -554,14 +559,7 @@ fn demo_usage_errors_exit_64_with_a_one_line_message() {
         &["demo", "--format", "xml"],
         &["demo", "--bogus"],
     ];
-    for args in cases {
-        let out = run(args);
-        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", text(&out.stderr));
-        let err = text(&out.stderr);
-        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
-        assert!(err.starts_with("flowlog: "), "{args:?}: {err:?}");
-        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
-    }
+    assert_usage_errors(cases);
 }
 
 #[test]
